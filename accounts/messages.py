@@ -1,0 +1,9 @@
+"""User-facing messages of the accounts domain (Chinese, translatable)."""
+
+from django.utils.translation import gettext_lazy as _
+
+TRANSFER_SAME_BRANCH = _("转入支部与当前支部相同，无需转接。")
+TRANSFER_NOT_A_BRANCH = _("党员只能转入党支部，“%(name)s”不是党支部。")
+TRANSFER_BEFORE_CURRENT = _("转接日期不能早于当前组织关系的转入日期（%(start)s）。")
+MEMBER_BRANCH_REQUIRED = _("党员必须属于一个党支部。")
+ROLE_UNTIL_BEFORE_FROM = _("任职结束日期不能早于开始日期。")

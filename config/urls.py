@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import path
+from django.views.i18n import JavaScriptCatalog
+from viewflow.contrib.auth import AuthViewset
+from viewflow.urls import Site
+
+from accounts.viewsets import AccountsApplication
+
+admin.site.site_header = "党员积分管理 · 后台配置"
+admin.site.site_title = "党员积分管理"
+admin.site.index_title = "配置"
+
+site = Site(
+    title="党员积分管理",
+    viewsets=[AccountsApplication()],
+)
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", AuthViewset(allow_password_change=True, with_profile_view=False).urls),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("", site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,68 @@
+"""Personas shared by every test: two branches under one committee, a person for every role,
+and an outsider in the other branch who must see nothing of branch A."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from accounts.models import Member, Organization, RoleAssignment
+from tests.factories import UserFactory, make_member, make_organization, make_role
+
+Role = RoleAssignment.Role
+
+
+@dataclass
+class World:
+    committee: Organization
+    general_branch: Organization
+    branch_a: Organization
+    branch_b: Organization
+    member_a: Member  # 党员 of branch A
+    other_member_a: Member
+    clerk_a: object  # users
+    committee_a: object
+    secretary_a: object
+    clerk_b: object
+    higher: object  # 上级党委 officer on the committee
+    outsider: Member  # 党员 of branch B
+
+
+@pytest.fixture
+def world(db) -> World:
+    committee = make_organization(code="C01", name="某区机关党委", kind=Organization.Kind.COMMITTEE)
+    general = make_organization(
+        code="C01-G1", name="第一党总支", kind=Organization.Kind.GENERAL_BRANCH, parent=committee
+    )
+    branch_a = make_organization(code="C01-G1-A", name="第一党支部", kind=Organization.Kind.BRANCH, parent=general)
+    branch_b = make_organization(code="C01-G1-B", name="第二党支部", kind=Organization.Kind.BRANCH, parent=general)
+
+    member_a = make_member(branch=branch_a, real_name="张伟", username="zhangwei", phone="13800001111")
+    other_member_a = make_member(branch=branch_a, real_name="王芳", username="wangfang", phone="13900002222")
+    clerk_a = make_member(branch=branch_a, real_name="李娜", username="lina").user
+    committee_a = make_member(branch=branch_a, real_name="刘洋", username="liuyang").user
+    secretary_a = make_member(branch=branch_a, real_name="陈静", username="chenjing").user
+    outsider = make_member(branch=branch_b, real_name="赵磊", username="zhaolei", phone="13700003333")
+    clerk_b = make_member(branch=branch_b, real_name="孙丽", username="sunli").user
+    higher = UserFactory(username="higher")
+
+    make_role(clerk_a, branch_a, Role.CLERK)
+    make_role(committee_a, branch_a, Role.COMMITTEE)
+    make_role(secretary_a, branch_a, Role.SECRETARY)
+    make_role(clerk_b, branch_b, Role.CLERK)
+    make_role(higher, committee, Role.HIGHER)
+    for m in (member_a, other_member_a, outsider):
+        m.user.refresh_from_db()
+    return World(
+        committee=committee,
+        general_branch=general,
+        branch_a=branch_a,
+        branch_b=branch_b,
+        member_a=member_a,
+        other_member_a=other_member_a,
+        clerk_a=clerk_a,
+        committee_a=committee_a,
+        secretary_a=secretary_a,
+        clerk_b=clerk_b,
+        higher=higher,
+        outsider=outsider,
+    )
