@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "audit",
     "scoring",
     "workflows",
+    "reports",
 ]
 
 MIDDLEWARE = [
