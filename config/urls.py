@@ -6,6 +6,7 @@ from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
 from accounts.viewsets import AccountsApplication
+from config.health import healthz
 
 admin.site.site_header = "党员积分管理 · 后台配置"
 admin.site.site_title = "党员积分管理"
@@ -20,6 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", AuthViewset(allow_password_change=True, with_profile_view=False).urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("healthz/", healthz, name="healthz"),
     path("", site.urls),
 ]
 
