@@ -58,7 +58,8 @@ def _install(table: str):
     def forwards(apps, schema_editor):
         vendor = schema_editor.connection.vendor
         if vendor == "postgresql":
-            schema_editor.execute(_PG_FUNCTION)
+            # params=None: the function body's '%' placeholders belong to PL/pgSQL, not to the driver.
+            schema_editor.execute(_PG_FUNCTION, params=None)
             schema_editor.execute(
                 f'CREATE TRIGGER "{table}_append_only" BEFORE UPDATE OR DELETE ON "{table}" '
                 "FOR EACH ROW EXECUTE FUNCTION jifen_refuse_change();"
