@@ -1,0 +1,125 @@
+"""The pure scoring core (积分计算核心): rule set + events → scores, grades, ranks. No Django here.
+
+Plain typed Python with ``Decimal`` for every number, tested without a database
+(``tests/scoring_core``; a test fails if anything in this package imports Django).
+
+Rule sets — ``scoring.core.ruleset``
+    Frozen dataclasses ``RuleSet``, ``Category``, ``Item``, ``Limit``, ``Evaluation``, ``Grade``,
+    ``ProbationOutcome``, ``RankRules``; enums ``LimitPer``, ``Evidence``, ``Source``, ``EvaluationMode``.
+    ``RuleSet.item(code)``, ``RuleSet.grade_for(total)``, ``RuleSet.probation_outcome_for(total)``.
+
+The rule-set file — ``scoring.core.ruleset_file``
+    ``class FieldError(NamedTuple): path: str; message: str``
+        e.g. (``items[3].points``, "分值区间下限不能大于上限")
+    ``class RuleSetError(ValueError)``: ``.errors: list[FieldError]``, ``.lines``, ``str()`` one error a line
+    ``parse_ruleset(text: str, *, source: str = "<规则文件>") -> RuleSet``
+    ``ruleset_from_dict(data: Mapping) -> RuleSet``
+    ``ruleset_to_dict(rs: RuleSet) -> dict``                    (numbers stay Decimal)
+    ``dump_ruleset(rs: RuleSet) -> str``                        (``parse_ruleset(dump_ruleset(rs)) == rs``)
+
+Inheritance (自主设定项目) — ``scoring.core.inherit``
+    ``merge_rulesets(unified: RuleSet, local: Mapping) -> RuleSet``
+    ``read_ruleset(text, *, source, resolve: Callable[[str], RuleSet | None]) -> RuleSet``
+        (follows ``extends``)
+    ``read_ruleset_file(path, *, resolve=None) -> RuleSet``
+
+Presets — ``scoring.core.presets``
+    ``preset_codes() -> list[str]``, ``load_preset(code: str) -> RuleSet``,
+    ``find_preset(code) -> RuleSet | None``
+
+Periods — ``scoring.core.periods``
+    ``PeriodKind`` (month, quarter, half, cycle); ``Period(cycle: int, kind: PeriodKind, index: int = 1)``
+    with ``.bounds(ruleset_or_start_month)``; ``cycle_bounds(ruleset_or_start_month, year) -> (first, last)``;
+    ``period_of(day, kind=PeriodKind.CYCLE, ruleset_or_start_month=1) -> Period``; ``cycle_of(day, ...)``.
+    A cycle is named by the year it ends in: start month 12 = December YEAR−1 … November YEAR.
+
+Scoring — ``scoring.core.engine``
+    ``MemberType`` (正式党员, 预备党员, 发展对象, 入党积极分子; from ``scoring.core.members``)
+    ``MemberInfo(member: str, member_type: MemberType, scored: bool = True)``
+    ``Event(member: str, date: date, item: str, points: Decimal | None = None, ref: str = "")``
+    ``score_cycle(ruleset, members, events, *, cycle: int, evaluations: Mapping[str, str] | None = None,
+                  last_totals: Mapping[str, Decimal] | None = None) -> CycleResult``
+    ``score_period(ruleset, members, events, *, period: Period, evaluations=None, last_totals=None)
+                  -> PeriodResult``
+    ``validate_event(ruleset, event, *, cycle: int) -> list[str]``   (Chinese messages)
+    ``event_field_errors(ruleset, event, *, cycle: int) -> list[tuple[str, str]]``  ((field, message))
+    ``CycleResult.scores: tuple[MemberScore, ...]`` (by rank then member), ``result[member]``,
+    ``.ranks()``, ``.dropped``, ``.exempt``. ``MemberScore``: ``item_subtotals``, ``category_subtotals``,
+    ``items_total``, ``base``, ``carry_over``, ``points``, ``evaluation_level``, ``evaluation``, ``total``,
+    ``veto``, ``grade``, ``rank`` (None when not ranked), ``reference_rank``, ``dropped``.
+    ``PeriodResult`` / ``PeriodScore`` likewise, plus ``to_date: MemberScore``.
+    The order of application and the period semantics are in the engine's docstring.
+
+Ranking — ``scoring.core.ranking``
+    ``competition_ranks(totals: Mapping[str, Decimal]) -> dict[str, int]`` (1, 2, 2, 4),
+    ``last_placed(ranks) -> set[str]``
+
+Consequences — ``scoring.core.consequences`` (computed, never applied)
+    ``rank_flags(ruleset, *, branch_quarterly_ranks, organization_ranks=(), probationary=()) -> list[Flag]``
+    ``unqualified_candidates(...)``, ``not_admitted_on_time(...)``,
+    ``probation_outcomes(ruleset, result: CycleResult) -> dict[str, str]``,
+    ``new_member_backfill(ruleset, branch_members, events, *, member, joined, cycle) -> Backfill``
+"""
+
+from scoring.core.engine import (
+    CycleResult,
+    DroppedEvent,
+    Event,
+    MemberInfo,
+    MemberScore,
+    PeriodResult,
+    PeriodScore,
+    event_field_errors,
+    score_cycle,
+    score_period,
+    validate_event,
+)
+from scoring.core.inherit import merge_rulesets, read_ruleset, read_ruleset_file
+from scoring.core.members import MemberType
+from scoring.core.periods import Period, PeriodKind, cycle_bounds, period_of
+from scoring.core.presets import load_preset, preset_codes
+from scoring.core.ruleset import Category, Evaluation, Grade, Item, Limit, RuleSet
+from scoring.core.ruleset_file import (
+    FieldError,
+    RuleSetError,
+    dump_ruleset,
+    parse_ruleset,
+    ruleset_from_dict,
+    ruleset_to_dict,
+)
+
+__all__ = [
+    "Category",
+    "CycleResult",
+    "DroppedEvent",
+    "Evaluation",
+    "Event",
+    "FieldError",
+    "Grade",
+    "Item",
+    "Limit",
+    "MemberInfo",
+    "MemberScore",
+    "MemberType",
+    "Period",
+    "PeriodKind",
+    "PeriodResult",
+    "PeriodScore",
+    "RuleSet",
+    "RuleSetError",
+    "cycle_bounds",
+    "dump_ruleset",
+    "event_field_errors",
+    "load_preset",
+    "merge_rulesets",
+    "parse_ruleset",
+    "period_of",
+    "preset_codes",
+    "read_ruleset",
+    "read_ruleset_file",
+    "ruleset_from_dict",
+    "ruleset_to_dict",
+    "score_cycle",
+    "score_period",
+    "validate_event",
+]
