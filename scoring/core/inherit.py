@@ -192,8 +192,13 @@ def read_ruleset(
         raise RuleSetError(exc.errors, source=source, lines=lines) from None
 
 
-def read_ruleset_file(path: Path, *, resolve: Callable[[str], RuleSet | None] | None = None) -> RuleSet:
-    """A rule file from disk; ``extends`` is looked up with ``resolve``, then as ``<code>.yaml`` beside it."""
+def read_ruleset_file(
+    path: Path, *, resolve: Callable[[str], RuleSet | None] | None = None, source: str | None = None
+) -> RuleSet:
+    """A rule file from disk; ``extends`` is looked up with ``resolve``, then as ``<code>.yaml`` beside it.
+
+    Errors name the file as ``source`` (default: the file's name).
+    """
 
     def resolve_here(code: str) -> RuleSet | None:
         found = resolve(code) if resolve is not None else None
@@ -202,4 +207,4 @@ def read_ruleset_file(path: Path, *, resolve: Callable[[str], RuleSet | None] | 
             found = read_ruleset_file(sibling, resolve=resolve)
         return found
 
-    return read_ruleset(path.read_text(encoding="utf-8"), source=path.name, resolve=resolve_here)
+    return read_ruleset(path.read_text(encoding="utf-8"), source=source or path.name, resolve=resolve_here)
