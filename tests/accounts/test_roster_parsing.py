@@ -254,3 +254,10 @@ def test_a_transfer_must_come_after_the_current_spell_began():
         spell_starts={7: datetime.date(2025, 1, 1)},
     )
     assert errors == ["第 2 行「支部编码」：该党员自 2025-01-01 起在现支部，转接生效日期须晚于该日期"]
+
+
+def test_a_damaged_xlsx_is_reported_as_unreadable():
+    content = xlsx_bytes([person(1, A)])
+    assert rejected(content[: len(content) // 2], "名册.xlsx") == [
+        "无法读取该 Excel 文件，文件可能已损坏或不是 .xlsx 格式。"
+    ]
