@@ -87,11 +87,17 @@ jifen_virtualenv() {
     fi
     say "安装 Python 依赖（pyproject.toml 有变化）"
     rm -f "$stamp"
+    mkdir -p "$JIFEN_ROOT/var"
     "$JIFEN_PY" -m pip install -q --disable-pip-version-check --upgrade pip ||
         die "pip 升级失败"
-    "$JIFEN_PY" -m pip install -q --disable-pip-version-check -e "$JIFEN_ROOT[dev]" ||
+    # The project itself runs from this tree (manage.py, pytest's rootdir): install its dependencies only.
+    "$JIFEN_PY" - "$JIFEN_ROOT/pyproject.toml" >"$JIFEN_ROOT/var/.requirements.txt" <<'PY' || die "无法读取 pyproject.toml"
+import sys, tomllib
+project = tomllib.load(open(sys.argv[1], "rb"))["project"]
+print("\n".join(project["dependencies"] + project.get("optional-dependencies", {}).get("dev", [])))
+PY
+    "$JIFEN_PY" -m pip install -q --disable-pip-version-check -r "$JIFEN_ROOT/var/.requirements.txt" ||
         die "pip install 失败"
-    mkdir -p "$JIFEN_ROOT/var"
     echo "$want" >"$stamp"
 }
 
