@@ -3,18 +3,17 @@
 from django.utils.translation import gettext_lazy as _
 
 # Rule sets
-RULESET_FILE_ERROR = _("%(path)s：%(message)s")
-RULESET_NOT_YAML = _("细则文件不是有效的 YAML：%(error)s")
-RULESET_NOT_MAPPING = _("细则文件的顶层必须是键值对（code、name、items 等）。")
-RULESET_CODE_MISSING = _("code：缺少细则编码。")
+RULESET_FIELD_ERROR = _("%(path)s：%(message)s")
+RULESET_AT_LINE = _("第 %(line)s 行 %(message)s")
 RULESET_CODE_CHANGED = _("code：细则编码不能修改（原为“%(old)s”，现为“%(new)s”）；如需新细则请另行新建。")
 RULESET_CODE_TAKEN = _("code：%(organization)s %(cycle)s 年度已有编码为“%(code)s”的细则。")
 RULESET_PARENT_NOT_FOUND = _(
     "extends：在本组织及上级组织 %(cycle)s 年度的细则中找不到编码为“%(code)s”的细则。"
 )
-RULESET_PARENT_HAS_NO_VERSION = _("extends：上级细则“%(code)s”尚无任何版本。")
-RULESET_EXTENDS_SELF = _("extends：细则不能继承自身。")
+RULESET_EXTENDS_CYCLE = _("extends：细则不能直接或间接继承自身。")
+RULESET_REBASED_NOTE = _("上级细则“%(parent)s”更新为第 %(number)s 版，本细则随之更新。")
 RULESET_CHILD_BROKEN = _("上级细则修改后，继承它的细则“%(child)s”（%(organization)s）不再有效：%(errors)s")
+RULESET_ITEM_IN_USE = _("items：项目 %(items)s 已有台账记录，不能从细则中删除。")
 RULESET_UPLOAD_NOT_UTF8 = _("上传的文件不是 UTF-8 编码的文本文件。")
 RULESET_NO_VERSION = _("该细则尚无任何版本。")
 RULESET_IN_FORCE_NEEDS_VERSION = _("尚无版本的细则不能设为现行细则。")
@@ -23,13 +22,16 @@ RULESET_IN_FORCE_NEEDS_VERSION = _("尚无版本的细则不能设为现行细�
 LEDGER_MEMBER_EXEMPT = _("%(member)s 已经批准免于积分，不能记分。")
 LEDGER_NO_BRANCH_ON_DATE = _("%(date)s 时 %(member)s 不在任何党支部，无法记分。")
 LEDGER_NO_RULESET = _("%(branch)s 在 %(date)s 没有现行的积分细则。")
-LEDGER_OUTSIDE_CYCLE = _("发生日期 %(date)s 不在细则“%(ruleset)s”的积分周期（%(start)s 至 %(end)s）内。")
 LEDGER_VERSION_NOT_FOR_BRANCH = _("细则“%(ruleset)s”不适用于 %(branch)s。")
 LEDGER_REVERSAL_VIA_SERVICE = _("冲正记录只能通过冲正操作生成。")
 LEDGER_REASON_REQUIRED = _("冲正或更正必须注明原因。")
 LEDGER_ALREADY_REVERSED = _("该记录已被冲正，不能重复冲正。")
 LEDGER_CANNOT_REVERSE_REVERSAL = _("冲正记录本身不能再冲正；如需恢复，请重新登记一条记录。")
-LEDGER_POINTS_TOO_LARGE = _("分值超出允许范围（绝对值须小于 100000，最多两位小数）。")
+LEDGER_POINTS_INVALID = _("分值须为绝对值小于 100000、最多两位小数的数。")
+
+# Scores
+SCORES_NO_RULESET = _("%(branch)s %(cycle)s 年度没有现行的积分细则。")
+SCORES_ITEMS_UNKNOWN = _("台账中的积分项目 %(items)s 不在细则“%(ruleset)s”中，无法计算积分。")
 
 # Admin
 ADMIN_REVERSE_DONE = _("已冲正 %(count)d 条记录。")
