@@ -1,0 +1,213 @@
+"""Hypothesis strategies: valid rule sets, members and events of one cycle."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from hypothesis import strategies as st
+
+from scoring.core.engine import Event, MemberInfo
+from scoring.core.members import MemberType
+from scoring.core.periods import cycle_bounds
+from scoring.core.ruleset import (
+    Category,
+    Evaluation,
+    EvaluationMode,
+    Evidence,
+    Grade,
+    Item,
+    Limit,
+    LimitPer,
+    ProbationOutcome,
+    RankRules,
+    RuleSet,
+    Source,
+)
+
+CYCLE = 2021
+
+codes = st.from_regex(r"[a-z0-9][a-z0-9_-]{0,8}", fullmatch=True)
+# Names: letters (Chinese included), digits and punctuation YAML must quote; never blank at either end.
+quoted_names = (
+    st.text(
+        alphabet=st.characters(categories=("L", "N"), include_characters=":#,-'\"[]{} 。,"),
+        min_size=1,
+        max_size=12,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
+plain_names = st.sampled_from(["支部党员大会", "学习教育", "优秀", "合格", "请假", "特色活动"])
+amounts = st.decimals(min_value=-30, max_value=30, places=1)
+positives = st.decimals(min_value=Decimal("0.5"), max_value=60, places=1)
+shares = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("0.99"), places=2)
+
+
+@st.composite
+def limits(draw) -> Limit:
+    return Limit(per=draw(st.sampled_from(LimitPer)), times=draw(st.integers(1, 3)))
+
+
+@st.composite
+def items(
+    draw, code: str, category_codes: list[str], *, veto_allowed: bool = True, names=quoted_names
+) -> Item:
+    veto = veto_allowed and draw(st.integers(0, 5)) == 0
+    points, points_range = None, None
+    kind = draw(st.sampled_from(["fixed", "range", "none"] if veto else ["fixed", "range"]))
+    if kind == "fixed":
+        points = draw(amounts)
+    elif kind == "range":
+        low, high = sorted(draw(st.lists(amounts, min_size=2, max_size=2)))
+        points_range = (low, high)
+    return Item(
+        code=code,
+        name=draw(names),
+        category=draw(st.none() | st.sampled_from(category_codes)) if category_codes else None,
+        points=points,
+        points_range=points_range,
+        cap=draw(st.none() | positives),
+        limit=draw(st.none() | limits()),
+        evidence=draw(st.sampled_from(Evidence)),
+        source=draw(st.sampled_from(Source)),
+        veto=veto,
+        description=draw(st.just("") | names),
+    )
+
+
+@st.composite
+def thresholds(draw, names=quoted_names) -> list[tuple[str, Decimal | None]]:
+    minimums = sorted(set(draw(st.lists(amounts, max_size=4))), reverse=True)
+    if minimums and draw(st.booleans()):
+        minimums.append(None)
+    labels = draw(st.lists(names, min_size=len(minimums), max_size=len(minimums), unique=True))
+    return list(zip(labels, minimums, strict=True))
+
+
+@st.composite
+def evaluations(draw, names=quoted_names) -> Evaluation:
+    mode = draw(st.sampled_from(EvaluationMode))
+    levels = draw(st.dictionaries(names, amounts, min_size=1, max_size=4))
+    weight = draw(shares) if mode is EvaluationMode.WEIGHTED else None
+    return Evaluation(mode=mode, levels=tuple(levels.items()), weight=weight)
+
+
+@st.composite
+def rulesets(draw, *, veto_allowed: bool = True, fancy_names: bool = True) -> RuleSet:
+    """Valid rule sets; ``fancy_names`` draws names YAML must quote (slow), otherwise from a short list."""
+    names = quoted_names if fancy_names else plain_names
+    category_codes = draw(st.lists(codes, max_size=3, unique=True))
+    categories = tuple(
+        Category(
+            code=code,
+            name=draw(names),
+            cap=draw(st.none() | positives),
+            description=draw(st.just("") | names),
+        )
+        for code in category_codes
+    )
+    item_codes = draw(st.lists(codes, min_size=1, max_size=6, unique=True))
+    rule_items = tuple(
+        draw(items(code, category_codes, veto_allowed=veto_allowed, names=names)) for code in item_codes
+    )
+    rank_rules = draw(
+        st.none()
+        | st.builds(
+            RankRules,
+            st.none() | st.integers(1, 6),
+            st.none() | st.integers(1, 6),
+            st.none() | st.integers(1, 6),
+        )
+    )
+    return RuleSet(
+        code=draw(codes),
+        name=draw(names),
+        items=rule_items,
+        categories=categories,
+        cycle_start_month=draw(st.integers(1, 12)),
+        base_points=draw(amounts),
+        floor=draw(st.none() | amounts),
+        carry_over=draw(st.none() | shares),
+        evaluation=draw(st.none() | evaluations(names)),
+        grades=tuple(Grade(n, m) for n, m in draw(thresholds(names))),
+        probation=tuple(ProbationOutcome(n, m) for n, m in draw(thresholds(names))),
+        rank_rules=rank_rules,
+        extends=draw(st.none() | codes),
+        description=draw(st.just("") | names),
+    )
+
+
+member_names = st.sampled_from(["张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆"])
+
+
+@st.composite
+def members(draw) -> list[MemberInfo]:
+    chosen = draw(st.lists(member_names, min_size=1, max_size=6, unique=True))
+    return [
+        MemberInfo(name, draw(st.sampled_from(MemberType)), draw(st.integers(0, 9)) > 0) for name in chosen
+    ]
+
+
+@st.composite
+def events_for(draw, ruleset: RuleSet, people: list[MemberInfo], *, max_size: int = 30) -> list[Event]:
+    first, last = cycle_bounds(ruleset, CYCLE)
+    picks = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(ruleset.items),
+                st.sampled_from(people),
+                st.integers(0, (last - first).days),
+                st.integers(0, 99),
+                st.integers(0, 10),
+            ),
+            max_size=max_size,
+        )
+    )
+    return [
+        Event(person.member, first + timedelta(days=day), item.code, _points_in(item, tenths), ref=str(ref))
+        for item, person, day, ref, tenths in picks
+    ]
+
+
+def _points_in(item: Item, tenths: int) -> Decimal | None:
+    """Points for a range item: one of eleven evenly spaced values from its lower to its upper bound."""
+    if item.points_range is None:
+        return None
+    low, high = item.points_range
+    return (low + (high - low) * tenths / 10).quantize(Decimal("0.01"))
+
+
+@st.composite
+def event_for(
+    draw, ruleset: RuleSet, people: list[MemberInfo], first: date, days: int, item: Item | None = None
+):
+    item = item or draw(st.sampled_from(ruleset.items))
+    points = None
+    if item.points_range is not None:
+        low, high = item.points_range
+        points = draw(st.decimals(min_value=low, max_value=high, places=1))
+    return Event(
+        member=draw(st.sampled_from(people)).member,
+        date=first + timedelta(days=draw(st.integers(0, days))),
+        item=item.code,
+        points=points,
+        ref=str(draw(st.integers(0, 99))),
+    )
+
+
+@st.composite
+def scenarios(draw, *, veto_allowed: bool = True):
+    """(rule set, members, events, evaluations, last totals) of cycle CYCLE."""
+    ruleset = draw(rulesets(veto_allowed=veto_allowed, fancy_names=False))
+    people = draw(members())
+    events = draw(events_for(ruleset, people))
+    levels = {}
+    if ruleset.evaluation is not None:
+        levels = draw(
+            st.dictionaries(
+                st.sampled_from([m.member for m in people]), st.sampled_from(ruleset.evaluation.level_names)
+            )
+        )
+    last_totals = draw(st.dictionaries(st.sampled_from([m.member for m in people]), amounts))
+    return ruleset, people, events, levels, last_totals
