@@ -88,16 +88,18 @@ jifen_virtualenv() {
     say "安装 Python 依赖（pyproject.toml 有变化）"
     rm -f "$stamp"
     mkdir -p "$JIFEN_ROOT/var"
-    "$JIFEN_PY" -m pip install -q --disable-pip-version-check --upgrade pip ||
-        die "pip 升级失败"
+    local log="$JIFEN_ROOT/var/pip-install.log"
+    # pip's output goes to a log (this machine's pip configuration warns about every package); shown on failure.
+    "$JIFEN_PY" -m pip install --disable-pip-version-check --upgrade pip >"$log" 2>&1 ||
+        { tail -n 40 "$log" >&2; die "pip 升级失败（完整输出：$log）"; }
     # The project itself runs from this tree (manage.py, pytest's rootdir): install its dependencies only.
     "$JIFEN_PY" - "$JIFEN_ROOT/pyproject.toml" >"$JIFEN_ROOT/var/.requirements.txt" <<'PY' || die "无法读取 pyproject.toml"
 import sys, tomllib
 project = tomllib.load(open(sys.argv[1], "rb"))["project"]
 print("\n".join(project["dependencies"] + project.get("optional-dependencies", {}).get("dev", [])))
 PY
-    "$JIFEN_PY" -m pip install -q --disable-pip-version-check -r "$JIFEN_ROOT/var/.requirements.txt" ||
-        die "pip install 失败"
+    "$JIFEN_PY" -m pip install --disable-pip-version-check -r "$JIFEN_ROOT/var/.requirements.txt" >>"$log" 2>&1 ||
+        { tail -n 40 "$log" >&2; die "pip install 失败（完整输出：$log）"; }
     echo "$want" >"$stamp"
 }
 
