@@ -28,6 +28,7 @@ from scoring.core.ruleset import (
 CYCLE = 2021
 
 codes = st.from_regex(r"[a-z0-9][a-z0-9_-]{0,8}", fullmatch=True)
+plain_codes = st.sampled_from(["study", "meeting", "dues", "leave", "veto", "a1", "b-2", "c_3", "d", "e"])
 # Names: letters (Chinese included), digits and punctuation YAML must quote; never blank at either end.
 quoted_names = (
     st.text(
@@ -97,7 +98,8 @@ def evaluations(draw, names=quoted_names) -> Evaluation:
 def rulesets(draw, *, veto_allowed: bool = True, fancy_names: bool = True) -> RuleSet:
     """Valid rule sets; ``fancy_names`` draws names YAML must quote (slow), otherwise from a short list."""
     names = quoted_names if fancy_names else plain_names
-    category_codes = draw(st.lists(codes, max_size=3, unique=True))
+    codes_ = codes if fancy_names else plain_codes
+    category_codes = draw(st.lists(codes_, max_size=3, unique=True))
     categories = tuple(
         Category(
             code=code,
@@ -107,7 +109,7 @@ def rulesets(draw, *, veto_allowed: bool = True, fancy_names: bool = True) -> Ru
         )
         for code in category_codes
     )
-    item_codes = draw(st.lists(codes, min_size=1, max_size=6, unique=True))
+    item_codes = draw(st.lists(codes_, min_size=1, max_size=6, unique=True))
     rule_items = tuple(
         draw(items(code, category_codes, veto_allowed=veto_allowed, names=names)) for code in item_codes
     )
@@ -121,7 +123,7 @@ def rulesets(draw, *, veto_allowed: bool = True, fancy_names: bool = True) -> Ru
         )
     )
     return RuleSet(
-        code=draw(codes),
+        code=draw(codes_),
         name=draw(names),
         items=rule_items,
         categories=categories,
@@ -133,7 +135,7 @@ def rulesets(draw, *, veto_allowed: bool = True, fancy_names: bool = True) -> Ru
         grades=tuple(Grade(n, m) for n, m in draw(thresholds(names))),
         probation=tuple(ProbationOutcome(n, m) for n, m in draw(thresholds(names))),
         rank_rules=rank_rules,
-        extends=draw(st.none() | codes),
+        extends=draw(st.none() | codes_),
         description=draw(st.just("") | names),
     )
 
