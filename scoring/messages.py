@@ -15,6 +15,8 @@ RULESET_REBASED_NOTE = _("上级细则“%(parent)s”更新为第 %(number)s �
 RULESET_CHILD_BROKEN = _("上级细则修改后，继承它的细则“%(child)s”（%(organization)s）不再有效：%(errors)s")
 RULESET_ITEM_IN_USE = _("items：项目 %(items)s 已有台账记录，不能从细则中删除。")
 RULESET_UPLOAD_NOT_UTF8 = _("上传的文件不是 UTF-8 编码的文本文件。")
+RULESET_UPLOAD_TOO_LARGE = _("上传的文件过大（不能超过 1 MB）。")
+RULESET_TEXT_REQUIRED = _("请填写细则内容，或上传细则文件。")
 RULESET_NO_VERSION = _("该细则尚无任何版本。")
 RULESET_IN_FORCE_NEEDS_VERSION = _("尚无版本的细则不能设为现行细则。")
 
@@ -35,6 +37,7 @@ SCORES_ITEMS_UNKNOWN = _("台账中的积分项目 %(items)s 不在细则“%(ru
 
 # Admin
 ADMIN_REVERSE_DONE = _("已冲正 %(count)d 条记录。")
+ADMIN_REVERSE_NOT_ALLOWED = _("您无权冲正%(branch)s的台账记录。")
 ADMIN_REVERSE_FAILED = _("记录 %(entry)s 未冲正：%(error)s")
 ADMIN_VERSION_SAVED = _("已保存为第 %(number)d 版。")
 ADMIN_VERSION_UNCHANGED = _("细则内容未变，未生成新版本。")

@@ -7,6 +7,9 @@ A ``RuleSet`` belongs to one organization and one cycle year. Its rules live in
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -15,6 +18,29 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.append_only import AppendOnlyModel
+
+
+class OrderedJSONField(models.JSONField):
+    """JSON kept as written, the order of keys included.
+
+    PostgreSQL's ``jsonb`` sorts the keys of every object, and in a rule set that order means something
+    (the 民主评议 levels are listed best first, and an export must read like the file). So on PostgreSQL
+    the column is ``json``, which keeps the text; the value is sent as text and psycopg parses it back.
+    Elsewhere (SQLite) JSON is stored as text anyway.
+    """
+
+    def db_type(self, connection) -> str | None:
+        return "json" if connection.vendor == "postgresql" else super().db_type(connection)
+
+    def get_db_prep_value(self, value: Any, connection, prepared: bool = False) -> Any:
+        if connection.vendor == "postgresql" and value is not None:
+            return json.dumps(value, cls=self.encoder, ensure_ascii=False)
+        return super().get_db_prep_value(value, connection, prepared)
+
+    def from_db_value(self, value: Any, expression, connection) -> Any:
+        if value is not None and not isinstance(value, str):
+            return value  # psycopg has already parsed a json column
+        return super().from_db_value(value, expression, connection)
 
 
 class RuleSet(models.Model):
@@ -82,7 +108,7 @@ class RuleSetVersion(AppendOnlyModel):
     )
     number = models.PositiveIntegerField(_("版本号"))
     source = models.TextField(_("细则文件（YAML）"))
-    definition = models.JSONField(
+    definition = OrderedJSONField(
         _("解析后的定义"),
         encoder=DjangoJSONEncoder,
         help_text=_("本级细则的规范化定义；继承细则只含本级增补和细化的部分"),

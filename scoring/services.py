@@ -145,6 +145,62 @@ def _file_errors(exc: RuleSetError, lines: dict[str, int]) -> list[str]:
     return result
 
 
+def ruleset_check(
+    *,
+    organization: Organization,
+    cycle: int,
+    text: str,
+    ruleset: RuleSet | None = None,
+    source_name: str = SOURCE_NAME,
+) -> ParsedRuleSet:
+    """Everything ``ruleset_create`` (``ruleset`` None) or ``ruleset_revise`` would refuse, without writing.
+
+    Besides the file itself: a new code must be free in the organization and cycle, a revision keeps the
+    code, keeps every item that has ledger entries, and leaves every inheriting rule set valid.
+    """
+    parsed = ruleset_parse(
+        organization=organization, cycle=cycle, text=text, ruleset=ruleset, source_name=source_name
+    )
+    if ruleset is None:
+        if RuleSet.objects.filter(organization=organization, cycle=cycle, code=parsed.code).exists():
+            message = messages.RULESET_CODE_TAKEN % {
+                "organization": organization.name,
+                "cycle": cycle,
+                "code": parsed.code,
+            }
+            raise ValidationError({"source": [message]})
+        return parsed
+    if parsed.code != ruleset.code:
+        message = messages.RULESET_CODE_CHANGED % {"old": ruleset.code, "new": parsed.code}
+        raise ValidationError({"source": [message]})
+    _check_items_in_use(ruleset, parsed.effective)
+    _check_descendants(ruleset, parsed.effective)
+    return parsed
+
+
+def _check_descendants(ruleset: RuleSet, effective: CoreRuleSet) -> None:
+    """Every rule set inheriting ``ruleset`` must still merge onto ``effective``, keeping its used items."""
+    for child in ruleset.children.select_related("organization"):
+        current = child.current_version
+        if current is None:
+            continue
+        child_effective = _merged_or_refused(child, effective, current.definition)
+        _check_items_in_use(child, child_effective)
+        _check_descendants(child, child_effective)
+
+
+def _merged_or_refused(child: RuleSet, parent: CoreRuleSet, definition: dict[str, Any]) -> CoreRuleSet:
+    try:
+        return merge_rulesets(parent, definition)
+    except RuleSetError as exc:
+        message = messages.RULESET_CHILD_BROKEN % {
+            "child": child.name,
+            "organization": child.organization.name,
+            "errors": "；".join(_file_errors(exc, {})),
+        }
+        raise ValidationError({"source": [message]}) from None
+
+
 @transaction.atomic
 def ruleset_create(
     *,
@@ -157,14 +213,7 @@ def ruleset_create(
     source_name: str = SOURCE_NAME,
 ) -> RuleSet:
     """新建细则: a rule set of ``organization`` for ``cycle`` with its first version from ``text``."""
-    parsed = ruleset_parse(organization=organization, cycle=cycle, text=text, source_name=source_name)
-    if RuleSet.objects.filter(organization=organization, cycle=cycle, code=parsed.code).exists():
-        message = messages.RULESET_CODE_TAKEN % {
-            "organization": organization.name,
-            "cycle": cycle,
-            "code": parsed.code,
-        }
-        raise ValidationError({"source": [message]})
+    parsed = ruleset_check(organization=organization, cycle=cycle, text=text, source_name=source_name)
     ruleset = RuleSet.objects.create(
         organization=organization,
         cycle=cycle,
@@ -198,16 +247,13 @@ def ruleset_revise(
     unchanged), so that every version names the exact parent version it was merged onto.
     """
     ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
-    parsed = ruleset_parse(
+    parsed = ruleset_check(
         organization=ruleset.organization,
         cycle=ruleset.cycle,
         text=text,
         ruleset=ruleset,
         source_name=source_name,
     )
-    if parsed.code != ruleset.code:
-        message = messages.RULESET_CODE_CHANGED % {"old": ruleset.code, "new": parsed.code}
-        raise ValidationError({"source": [message]})
     current = ruleset.current_version
     parent_version_id = parsed.parent_version.pk if parsed.parent_version else None
     if current is not None and current.source == text and current.parent_version_id == parent_version_id:
@@ -258,16 +304,7 @@ def _rebase(child: RuleSet, parent_version: RuleSetVersion, by: Any | None) -> N
     current = child.current_version
     if current is None:
         return
-    try:
-        effective = merge_rulesets(effective_ruleset(parent_version), current.definition)
-    except RuleSetError as exc:
-        problems = "；".join(_file_errors(exc, {}))
-        message = messages.RULESET_CHILD_BROKEN % {
-            "child": child.name,
-            "organization": child.organization.name,
-            "errors": problems,
-        }
-        raise ValidationError({"source": [message]}) from None
+    effective = _merged_or_refused(child, effective_ruleset(parent_version), current.definition)
     parsed = ParsedRuleSet(
         code=child.code,
         name=effective.name,

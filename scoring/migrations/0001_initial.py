@@ -6,6 +6,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+import scoring.models
 from audit.append_only import forbid_update_delete
 
 
@@ -44,7 +45,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('number', models.PositiveIntegerField(verbose_name='版本号')),
                 ('source', models.TextField(verbose_name='细则文件（YAML）')),
-                ('definition', models.JSONField(encoder=django.core.serializers.json.DjangoJSONEncoder, help_text='本级细则的规范化定义；继承细则只含本级增补和细化的部分', verbose_name='解析后的定义')),
+                ('definition', scoring.models.OrderedJSONField(encoder=django.core.serializers.json.DjangoJSONEncoder, help_text='本级细则的规范化定义；继承细则只含本级增补和细化的部分', verbose_name='解析后的定义')),
                 ('note', models.CharField(blank=True, max_length=300, verbose_name='修改说明')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='修改时间')),
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='修改人')),
