@@ -59,6 +59,12 @@ Consequences — ``scoring.core.consequences`` (computed, never applied)
     ``unqualified_candidates(...)``, ``not_admitted_on_time(...)``,
     ``probation_outcomes(ruleset, result: CycleResult) -> dict[str, str]``,
     ``new_member_backfill(ruleset, branch_members, events, *, member, joined, cycle) -> Backfill``
+
+The simulator's files (试算) — ``scoring.core.simulate``
+    ``read_events(text, *, source, ruleset, cycle) -> EventsFile``,
+    ``read_evaluations(...) -> dict[str, str]``, ``result_csv(ruleset, result) -> str``,
+    ``dropped_report(...)``; ``InputError.messages``.
+    ``manage.py score_simulate`` only wires these to files, stdout and stderr.
 """
 
 from scoring.core.engine import (

@@ -6,7 +6,7 @@ from textwrap import dedent
 
 import pytest
 
-from scoring.core.inherit import merge_rulesets, read_ruleset
+from scoring.core.inherit import merge_rulesets, read_ruleset, read_ruleset_file
 from scoring.core.ruleset import Limit, LimitPer
 from scoring.core.ruleset_file import FieldError, RuleSetError, parse_ruleset
 
@@ -131,3 +131,16 @@ def test_inheritance_repeats_down_the_tree():
     branch = merge_rulesets(general, {"code": "branch", "name": "支部", "extends": "general"})
     assert [item.code for item in branch.items] == [item.code for item in UNIFIED.items]
     assert branch.extends == "general"
+
+
+def test_a_local_file_finds_its_parent_beside_it(tmp_path):
+    (tmp_path / "city.yaml").write_text(
+        "code: city\nname: 市统一项目\nitems: [{code: labor, name: 义务劳动, points: [1, 5]}]\n",
+        encoding="utf-8",
+    )
+    village = tmp_path / "village.yaml"
+    village.write_text(
+        "code: village\nname: 某村\nextends: city\nitems: [{code: labor, points: 2}]\n", encoding="utf-8"
+    )
+    rs = read_ruleset_file(village)
+    assert (rs.code, rs.extends, rs.item("labor").points) == ("village", "city", Decimal(2))
