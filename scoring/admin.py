@@ -28,7 +28,13 @@ from accounts.models import Organization
 from scoring import messages, services
 from scoring.forms import ReverseForm, RuleSetForm
 from scoring.models import LedgerEntry, RuleSet, RuleSetVersion
-from scoring.selectors import item_names, ledger_visible_to, ruleset_export, ruleset_export_effective
+from scoring.selectors import (
+    item_names,
+    ledger_visible_to,
+    ruleset_export,
+    ruleset_export_effective,
+    rulesets_manageable_by,
+)
 
 RULES_PERM = "manage_rules"
 SCORES_PERM = "view_scores"
@@ -65,7 +71,7 @@ class RuleSetAdmin(admin.ModelAdmin):
     # -- scope
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(organization__in=scope(request, RULES_PERM))
+        return rulesets_manageable_by(request.user)
 
     def has_module_permission(self, request) -> bool:
         return scope(request, RULES_PERM).exists()

@@ -157,11 +157,13 @@ def test_an_organization_outside_the_scope_cannot_be_chosen(client, world, other
     assert not RuleSet.objects.exists()
 
 
-def test_the_yaml_editor_is_monospace(client, world, unified):
+def test_the_change_page_edits_yaml_in_monospace_and_lists_the_versions(client, world, unified):
     client.force_login(world.higher)
     content = client.get(change_url(unified)).content.decode()
     assert "monospace" in content
-    assert "multipart/form-data" in content
+    assert "multipart/form-data" in content  # the upload
+    assert "版本历史" in content and "采用二七区办法" in content
+    assert f"{export_url(unified)}?version=1" in content
 
 
 def test_export_downloads_the_version_as_edited_or_merged(client, world, unified, branch_rules):
