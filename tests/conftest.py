@@ -33,8 +33,12 @@ def world(db) -> World:
     general = make_organization(
         code="C01-G1", name="第一党总支", kind=Organization.Kind.GENERAL_BRANCH, parent=committee
     )
-    branch_a = make_organization(code="C01-G1-A", name="第一党支部", kind=Organization.Kind.BRANCH, parent=general)
-    branch_b = make_organization(code="C01-G1-B", name="第二党支部", kind=Organization.Kind.BRANCH, parent=general)
+    branch_a = make_organization(
+        code="C01-G1-A", name="第一党支部", kind=Organization.Kind.BRANCH, parent=general
+    )
+    branch_b = make_organization(
+        code="C01-G1-B", name="第二党支部", kind=Organization.Kind.BRANCH, parent=general
+    )
 
     member_a = make_member(branch=branch_a, real_name="张伟", username="zhangwei", phone="13800001111")
     other_member_a = make_member(branch=branch_a, real_name="王芳", username="wangfang", phone="13900002222")
