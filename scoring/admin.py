@@ -109,7 +109,11 @@ class RuleSetAdmin(admin.ModelAdmin):
             "exports",
             "make_current",
         )
-        return ((None, {"fields": header}), (_("修改细则（保存为新版本）"), file_fields))
+        return (
+            (None, {"fields": header}),
+            (_("修改细则（保存为新版本）"), file_fields),
+            (_("版本历史"), {"fields": ("history",)}),
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change=change, **kwargs)
