@@ -269,3 +269,12 @@ def test_an_entry_of_another_branch_cannot_be_reversed_by_a_crafted_post(client,
     selection = {"action": "reverse_entries", "_selected_action": [in_b.pk], "apply": "1", "reason": "越权"}
     client.post(reverse(LEDGER), selection)
     assert not LedgerEntry.objects.filter(reverses=in_b).exists()
+
+
+def test_an_upload_that_is_not_utf8_text_is_refused_on_the_form(client, world):
+    client.force_login(world.higher)
+    upload = SimpleUploadedFile("rules.yaml", "code: 细则".encode("gbk"), "application/x-yaml")
+    response = client.post(
+        reverse(ADD), {"organization": world.committee.pk, "cycle": CYCLE, "upload": upload}
+    )
+    assert response.context["adminform"].form.errors["upload"] == ["上传的文件不是 UTF-8 编码的文本文件。"]

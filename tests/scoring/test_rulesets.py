@@ -240,3 +240,12 @@ def test_a_new_organization_below_inherits_the_unified_rules_in_force(world, uni
         code="C01-G1-C", name="第三党支部", kind="branch", parent=world.general_branch
     )
     assert ruleset_for(new_branch, datetime.date(2026, 3, 1)) == unified
+
+
+def test_a_rule_set_cannot_come_to_inherit_from_itself(world, unified):
+    text = "code: local\nname: 本级细则\nextends: erqi-2021\nitems:\n  - {code: dues, cap: 10}\n"
+    ruleset_create(organization=world.committee, cycle=CYCLE, text=text, by=None)
+    looped = preset_text("erqi-2021").replace("code: erqi-2021\n", "code: erqi-2021\nextends: local\n", 1)
+    with pytest.raises(ValidationError) as excinfo:
+        ruleset_revise(ruleset=unified, text=looped, by=None)
+    assert source_errors(excinfo) == ["第 4 行 extends：细则不能直接或间接继承自身。"]
