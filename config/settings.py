@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
@@ -132,6 +133,21 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "roles-sync-daily": {"task": "accounts.tasks.roles_sync_all", "schedule": timedelta(hours=6)},
+    # Database-backed viewflow timers (publicity windows closing); never Celery ETA messages.
+    "workflow-timers": {
+        "task": "workflows.tasks.fire_workflow_timers",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 55},
+    },
+    "notifications-flush": {"task": "workflows.tasks.notifications_flush", "schedule": timedelta(minutes=5)},
+    "claim-reminder-monthly": {
+        "task": "workflows.tasks.claim_reminder_monthly",
+        "schedule": crontab(day_of_month=1, hour=9, minute=0),
+    },
+    "escalate-overdue-reviews": {
+        "task": "workflows.tasks.escalate_overdue_reviews",
+        "schedule": crontab(hour=8, minute=30),
+    },
 }
 
 # --- Auth ----------------------------------------------------------------------------------
@@ -188,6 +204,8 @@ WHITENOISE_USE_FINDERS = EMBEDDED or DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 ROSTER_MAX_BYTES = env_int("ROSTER_MAX_BYTES", 5 * 1024 * 1024)
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 9)
 
 # --- E-mail --------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -197,6 +215,7 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "jifen@localhost")
+SITE_URL = env_str("SITE_URL", "http://localhost:8000")  # links in notification e-mails
 
 # --- Security for production ---------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None

@@ -1,0 +1,189 @@
+"""Periodic nudges: the monthly reminder to claim, and review tasks left waiting too long.
+
+Both run from Celery beat and may run twice: every notification carries a dedupe key, so a second
+run in the same month (or for the same task) sends nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.urls import NoReverseMatch
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from accounts.models import Member, Organization, RoleAssignment
+from workflows.models import BranchProcess, ReviewSettings
+from workflows.notifications import notify
+
+logger = logging.getLogger(__name__)
+
+# Tasks waiting on the branch's own roles. The member's own revision and the higher committee's
+# filing review are not the branch secretary's to chase.
+ESCALATED_PERMISSIONS = (
+    "accounts.record_claims",
+    "accounts.review_claims",
+    "accounts.decide_appeals",
+    "accounts.open_publicity",
+    "accounts.approve_period",
+)
+OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED)
+CLAIM_URL = "/me/claims/"
+
+REMINDER_TITLE = _("请及时申报 %(month)s 的积分")
+REMINDER_BODY = _(
+    "%(name)s同志：请在本月党员活动日前后登录系统，申报上月参加的活动和完成的事项，"
+    "并上传签到表、活动照片等证明材料。"
+)
+ESCALATION_TITLE = _("%(branch)s有待办已超过 %(days)s 天未处理：%(task)s")
+ESCALATION_BODY = _("“%(task)s”（%(subject)s）自 %(created)s 起等待处理，已超过 %(days)s 天，请督促办理。")
+
+
+def review_settings_for(organization: Organization) -> ReviewSettings:
+    """The settings of the organization or its nearest ancestor; an unsaved default if none has any."""
+    step = Organization.steplen
+    paths = [organization.path[:n] for n in range(step, len(organization.path) + 1, step)]
+    found = (
+        ReviewSettings.objects.filter(organization__path__in=paths)
+        .select_related("organization")
+        .order_by("-organization__depth")
+        .first()
+    )
+    return found or ReviewSettings(organization=organization)
+
+
+# --- Monthly reminder ------------------------------------------------------------------------
+
+
+def members_to_remind() -> QuerySet[Member]:
+    """Every scored member (exempted members are not asked to claim) with an active login."""
+    return (
+        Member.objects.exclude(status=Member.Status.EXEMPT)
+        .filter(user__is_active=True)
+        .select_related("user")
+        .order_by("pk")
+    )
+
+
+def claim_reminders_send(*, on: datetime.date | None = None) -> int:
+    """提醒申报: one reminder per member per month."""
+    on = on or timezone.localdate()
+    month = f"{on:%Y-%m}"
+    sent = 0
+    for member in members_to_remind().iterator():
+        notification = notify(
+            recipient=member.user,
+            kind="claim_reminder",
+            title=REMINDER_TITLE % {"month": f"{on.year}年{on.month}月"},
+            body=REMINDER_BODY % {"name": member.real_name},
+            url=CLAIM_URL,
+            dedupe_key=f"reminder:{member.user_id}:{month}",
+        )
+        sent += notification is not None
+    return sent
+
+
+# --- Escalation of waiting review tasks ------------------------------------------------------
+
+
+def secretaries_of(organization: Organization, *, on: datetime.date | None = None) -> list[Any]:
+    """Users holding the 支部书记 role in this very organization today."""
+    on = on or timezone.localdate()
+    assignments = (
+        RoleAssignment.objects.filter(
+            organization=organization,
+            role=RoleAssignment.Role.SECRETARY,
+            valid_from__lte=on,
+            user__is_active=True,
+        )
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        .select_related("user")
+        .order_by("user_id")
+    )
+    return list({a.user_id: a.user for a in assignments}.values())
+
+
+def waiting_review_tasks(*, now: datetime.datetime | None = None) -> QuerySet[Task]:
+    """Human tasks of the branch processes still waiting on the branch, at least a day old."""
+    now = now or timezone.now()
+    return (
+        Task.objects.filter(
+            flow_task_type="HUMAN",
+            status__in=OPEN_STATUSES,
+            owner_permission__in=ESCALATED_PERMISSIONS,
+            process__branchprocess__isnull=False,
+            created__lte=now - datetime.timedelta(days=1),
+        )
+        .select_related("process__branchprocess__organization")
+        .order_by("created", "pk")
+    )
+
+
+def _task_title(task: Task) -> str:
+    try:
+        return str(task.title or task.flow_task_type)
+    except Exception:  # a renamed node or a flow that no longer imports
+        return str(task.flow_task_type)
+
+
+def _task_url(task: Task) -> str:
+    try:
+        return task.flow_task.reverse("index", args=[task.process_id, task.pk])
+    except (AttributeError, NoReverseMatch):
+        return ""
+
+
+def _subject(process: BranchProcess) -> str:
+    for record in (process.claim, process.appeal, process.period_review):
+        if record is not None:
+            return str(record)
+    return f"#{process.pk}"
+
+
+def reviews_escalate(*, now: datetime.datetime | None = None) -> int:
+    """超期提醒: tasks older than the branch's ``escalation_days`` go to its secretary, once."""
+    now = now or timezone.now()
+    settings_cache: dict[int, ReviewSettings] = {}
+    sent = 0
+    for task in waiting_review_tasks(now=now):
+        process = task.process.branchprocess
+        organization = process.organization
+        if organization.pk not in settings_cache:
+            settings_cache[organization.pk] = review_settings_for(organization)
+        days = settings_cache[organization.pk].escalation_days
+        if not days or task.created > now - datetime.timedelta(days=days):
+            continue  # 0 days turns escalation off for the branch
+        sent += _escalate(task, process, organization, days)
+    return sent
+
+
+def _escalate(task: Task, process: BranchProcess, organization: Organization, days: int) -> int:
+    secretaries = secretaries_of(organization, on=timezone.localdate())
+    if not secretaries:
+        logger.warning("Task %s is overdue but %s has no secretary to notify", task.pk, organization)
+        return 0
+    title = _task_title(task)
+    values = {
+        "branch": organization.name,
+        "days": days,
+        "task": title,
+        "subject": _subject(process),
+        "created": timezone.localtime(task.created).strftime("%Y-%m-%d %H:%M"),
+    }
+    sent = 0
+    for user in secretaries:
+        notification = notify(
+            recipient=user,
+            kind="review_overdue",
+            title=ESCALATION_TITLE % values,
+            body=ESCALATION_BODY % values,
+            url=_task_url(task),
+            dedupe_key=f"escalate:{task.pk}:{user.pk}",
+        )
+        sent += notification is not None
+    return sent

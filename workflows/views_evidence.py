@@ -1,0 +1,31 @@
+"""Serving evidence files to those who may see the claim they back; everyone else gets a 404."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest
+from django.urls import path
+from django.views.decorators.http import require_safe
+
+from workflows.evidence import get_evidence_for_user
+
+app_name = "evidence"
+
+
+@require_safe
+@login_required
+def evidence_serve(request: HttpRequest, pk: int) -> FileResponse:
+    evidence = get_evidence_for_user(request.user, pk)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        content_type=evidence.content_type,
+        as_attachment=False,
+        filename=evidence.original_name,
+    )
+    # The type was detected from the content when stored; browsers must not guess another one.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+urlpatterns = [
+    path("<int:pk>/", evidence_serve, name="serve"),
+]
