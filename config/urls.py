@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
 from accounts.viewsets import AccountsApplication
 from config.health import healthz
+from workflows.viewsets import WorkflowApplication
 
 admin.site.site_header = "党员积分管理 · 后台配置"
 admin.site.site_title = "党员积分管理"
@@ -14,7 +15,7 @@ admin.site.index_title = "配置"
 
 site = Site(
     title="党员积分管理",
-    viewsets=[AccountsApplication()],
+    viewsets=[AccountsApplication(), WorkflowApplication()],
 )
 
 urlpatterns = [
@@ -22,6 +23,7 @@ urlpatterns = [
     path("accounts/", AuthViewset(allow_password_change=True, with_profile_view=False).urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("healthz/", healthz, name="healthz"),
+    path("evidence/", include("workflows.views_evidence")),
     path("", site.urls),
 ]
 

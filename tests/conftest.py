@@ -70,3 +70,19 @@ def world(db) -> World:
         higher=higher,
         outsider=outsider,
     )
+
+
+@pytest.fixture
+def rules_2026(world):
+    """The committee's unified rules for 2026, 二七区纪委监委 (seed 001), in force for the branches below."""
+    from scoring.core.presets import preset_path
+    from scoring.services import ruleset_create
+
+    return ruleset_create(
+        organization=world.committee,
+        cycle=2026,
+        text=preset_path("erqi-2021").read_text(encoding="utf-8"),
+        by=world.higher,
+        note="采用二七区办法",
+        in_force=True,
+    )

@@ -1,0 +1,491 @@
+"""Claim services: 申报 (member), 登记 / 退回 (clerk), 修改重报 (member), 审核 (committee).
+
+Each service checks the claim against the rules through the scoring core, changes state in one
+transaction, moves the claim's viewflow process on, and leaves an audit record.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.access import may
+from accounts.models import Member, Organization
+from audit.services import audit_record
+from scoring.core.engine import Event, event_field_errors
+from scoring.core.occurrence import OccurrenceEffect, occurrence_effect
+from scoring.core.ruleset import Evidence as EvidenceRule
+from scoring.core.ruleset import Item
+from scoring.core.ruleset import RuleSet as CoreRuleSet
+from scoring.core.ruleset import Source as ItemSource
+from scoring.models import LedgerEntry, RuleSetVersion
+from scoring.selectors import effective_ruleset, ledger_net, member_info
+from scoring.services import ledger_record
+from workflows import messages
+from workflows.evidence import evidence_attach
+from workflows.models import AttendanceSheet, Claim
+from workflows.notifications import notify
+from workflows.selectors import review_covering, rules_on
+
+FIELD_NAMES = {"date": "occurred_on", "item": "item_code", "points": "points"}
+
+
+@dataclass(frozen=True)
+class ClaimCheck:
+    """What the rules say of a prospective claim: the version it falls under, its item and its effect."""
+
+    version: RuleSetVersion
+    rules: CoreRuleSet
+    item: Item
+    effect: OccurrenceEffect
+
+
+def _member_events(member: Member, cycle: int, *, exclude: Claim | None) -> list[Event]:
+    """The member's counted ledger entries of the cycle and their claims still under way."""
+    entries = ledger_net(
+        LedgerEntry.objects.filter(member=member, ruleset_version__ruleset__cycle=cycle)
+    ).values_list("pk", "occurred_on", "item_code", "points")
+    events = [Event(str(member.pk), day, item, points, ref=f"e{pk}") for pk, day, item, points in entries]
+    pending = Claim.objects.filter(
+        member=member, status__in=Claim.OPEN, ruleset_version__ruleset__cycle=cycle
+    ).exclude(pk=exclude.pk if exclude else None)
+    for claim in pending:
+        events.append(
+            Event(
+                str(member.pk),
+                claim.occurred_on,
+                claim.item_code,
+                claim.points_requested,
+                ref=f"c{claim.pk}",
+            )
+        )
+    return events
+
+
+def claim_check(
+    *,
+    member: Member,
+    item_code: str,
+    occurred_on: datetime.date,
+    points: Decimal | None,
+    source: str,
+    exclude: Claim | None = None,
+) -> ClaimCheck:
+    """Everything the rules require of one claim; raises ``ValidationError`` with Chinese field errors."""
+    if not member.is_scored:
+        raise ValidationError(messages.MEMBER_EXEMPT)
+    if occurred_on > timezone.localdate():
+        raise ValidationError({"occurred_on": [messages.DATE_IN_FUTURE]})
+    branch = member.branch_on(occurred_on) or member.branch
+    version, rules = rules_on(branch, occurred_on)
+    review = review_covering(branch, occurred_on)
+    if review is not None:
+        raise ValidationError({"occurred_on": [messages.PERIOD_CLOSED_FOR_CLAIMS % {"period": review.label}]})
+    item = rules.item(item_code)
+    if item is None:
+        raise ValidationError({"item_code": [messages.ITEM_UNKNOWN]})
+    if source == Claim.Source.MEMBER and item.source != ItemSource.MEMBER:
+        raise ValidationError({"item_code": [messages.ITEM_NOT_CLAIMABLE % {"item": item.name}]})
+    if source == Claim.Source.BRANCH and item.source != ItemSource.BRANCH:
+        raise ValidationError({"item_code": [messages.ITEM_NOT_RECORDABLE % {"item": item.name}]})
+    checked_points = points if item.is_range else None
+    probe = Event(str(member.pk), occurred_on, item_code, checked_points if item.is_range else None)
+    if item.is_range and points is None:
+        probe = Event(str(member.pk), occurred_on, item_code, item.lowest)
+    errors: dict[str, list[str]] = {}
+    for field, message in event_field_errors(rules, probe, cycle=version.ruleset.cycle):
+        errors.setdefault(FIELD_NAMES.get(field, field), []).append(message)
+    if errors:
+        raise ValidationError(errors)
+    effect = occurrence_effect(
+        rules,
+        member_info(member),
+        _member_events(member, version.ruleset.cycle, exclude=exclude),
+        probe,
+        cycle=version.ruleset.cycle,
+    )
+    if not effect.counted:
+        raise ValidationError({"occurred_on": [messages.PAST_LIMIT % {"reason": effect.limit_reason}]})
+    return ClaimCheck(version=version, rules=rules, item=item, effect=effect)
+
+
+def _refuse_duplicate(member: Member, item: Item, occurred_on: datetime.date, exclude: Claim | None) -> None:
+    live = Claim.objects.filter(member=member, item_code=item.code, occurred_on=occurred_on).exclude(
+        status=Claim.Status.REJECTED
+    )
+    if exclude is not None:
+        live = live.exclude(pk=exclude.pk)
+    if live.exists():
+        raise ValidationError(
+            {"occurred_on": [messages.DUPLICATE_CLAIM % {"date": occurred_on.isoformat(), "item": item.name}]}
+        )
+
+
+def _require_evidence(item: Item, files: Sequence[UploadedFile], already: int = 0) -> None:
+    if item.evidence == EvidenceRule.REQUIRED and not files and not already:
+        raise ValidationError({"evidence": [messages.EVIDENCE_REQUIRED]})
+
+
+def _require_cap_acknowledged(check: ClaimCheck, acknowledged: bool) -> None:
+    if check.effect.adds_nothing and check.item.highest > 0 and not acknowledged:
+        raise ValidationError(
+            {"cap_acknowledged": [messages.CAP_REACHED % {"item": check.item.name}]}, code="cap_reached"
+        )
+
+
+def _create(**fields: Any) -> Claim:
+    """Insert; a concurrent duplicate loses on the database constraint, with the same message."""
+    try:
+        with transaction.atomic():
+            return Claim.objects.create(**fields)
+    except IntegrityError:
+        raise ValidationError(messages.TASK_TAKEN) from None
+
+
+@transaction.atomic
+def claim_submit(
+    *,
+    member: Member,
+    item_code: str,
+    occurred_on: datetime.date,
+    place: str = "",
+    description: str = "",
+    points: Decimal | None = None,
+    evidence: Sequence[UploadedFile] = (),
+    cap_acknowledged: bool = False,
+    by: Any,
+) -> Claim:
+    """申报: a member claims an item their rule set lets members claim, with evidence."""
+    if member.user_id != by.pk:
+        raise ValidationError(messages.NOT_A_MEMBER)
+    check = claim_check(
+        member=member, item_code=item_code, occurred_on=occurred_on, points=points, source=Claim.Source.MEMBER
+    )
+    _refuse_duplicate(member, check.item, occurred_on, None)
+    _require_evidence(check.item, evidence)
+    _require_cap_acknowledged(check, cap_acknowledged)
+    claim = _create(
+        member=member,
+        branch=member.branch_on(occurred_on) or member.branch,
+        ruleset_version=check.version,
+        item_code=item_code,
+        occurred_on=occurred_on,
+        place=place,
+        description=description,
+        points_requested=points if check.item.is_range else None,
+        cap_acknowledged=cap_acknowledged,
+        source=Claim.Source.MEMBER,
+        created_by=by,
+    )
+    evidence_attach(claim=claim, files=evidence, by=by)
+    _audit(claim, by, "claim.submit", f"{member.real_name} 申报 {check.item.name}（{occurred_on}）")
+    from workflows.flows import ClaimFlow  # the flow's views call these services
+
+    ClaimFlow.submit.run(claim=claim)
+    return claim
+
+
+def _audit(claim: Claim, by: Any, action: str, summary: str, reason: str = "", **data: Any) -> None:
+    audit_record(
+        actor=by,
+        action=action,
+        summary=summary,
+        target=claim,
+        organization=claim.branch,
+        reason=reason,
+        data={"status": claim.status, **data},
+    )
+
+
+def _require_status(claim: Claim, *statuses: str) -> None:
+    if claim.status not in statuses:
+        raise ValidationError(messages.CLAIM_NOT_OPEN % {"status": claim.get_status_display()})
+
+
+def _locked(claim: Claim) -> Claim:
+    return Claim.objects.select_for_update().get(pk=claim.pk)
+
+
+@transaction.atomic
+def claim_record(*, claim: Claim, by: Any, activation: Any, note: str = "") -> Claim:
+    """登记: the clerk has checked the claim is complete and enters it for committee review."""
+    claim = _locked(claim)
+    _require_status(claim, Claim.Status.SUBMITTED)
+    claim.status = Claim.Status.RECORDED
+    claim.save(update_fields=["status"])
+    _audit(claim, by, "claim.record", f"登记 {claim}", reason=note)
+    activation.execute()
+    return claim
+
+
+@transaction.atomic
+def claim_return(*, claim: Claim, by: Any, reason: str, activation: Any) -> Claim:
+    """退回补充: back to the member for more evidence, with the reason; the history stays."""
+    if not reason.strip():
+        raise ValidationError({"reason": [messages.REASON_REQUIRED]})
+    claim = _locked(claim)
+    _require_status(claim, Claim.Status.SUBMITTED)
+    claim.status = Claim.Status.RETURNED
+    claim.decision_reason = reason
+    claim.save(update_fields=["status", "decision_reason"])
+    _audit(claim, by, "claim.return", f"退回 {claim}", reason=reason)
+    notify(
+        recipient=claim.member.user,
+        kind="claim_returned",
+        title=f"您的积分申报被退回：{claim.occurred_on} {_item_name(claim)}",
+        body=f"退回原因：{reason}。请补充材料后重新提交。",
+        url=f"/me/claims/{claim.pk}/",
+    )
+    activation.execute()
+    return claim
+
+
+@transaction.atomic
+def claim_resubmit(
+    *,
+    claim: Claim,
+    by: Any,
+    activation: Any,
+    occurred_on: datetime.date,
+    place: str,
+    description: str,
+    points: Decimal | None = None,
+    evidence: Sequence[UploadedFile] = (),
+    cap_acknowledged: bool = False,
+) -> Claim:
+    """修改重报: the member revises a returned claim and sends it back to the clerk."""
+    claim = _locked(claim)
+    _require_status(claim, Claim.Status.RETURNED)
+    if claim.member.user_id != by.pk:
+        raise ValidationError(messages.NOT_A_MEMBER)
+    check = claim_check(
+        member=claim.member,
+        item_code=claim.item_code,
+        occurred_on=occurred_on,
+        points=points,
+        source=claim.source,
+        exclude=claim,
+    )
+    _refuse_duplicate(claim.member, check.item, occurred_on, claim)
+    _require_evidence(check.item, evidence, already=claim.evidence.count())
+    _require_cap_acknowledged(check, cap_acknowledged)
+    previous = {"occurred_on": claim.occurred_on, "place": claim.place, "description": claim.description}
+    claim.occurred_on, claim.place, claim.description = occurred_on, place, description
+    claim.points_requested = points if check.item.is_range else None
+    claim.cap_acknowledged = cap_acknowledged
+    claim.status = Claim.Status.SUBMITTED
+    claim.save()
+    evidence_attach(claim=claim, files=evidence, by=by)
+    _audit(claim, by, "claim.resubmit", f"修改后重新提交 {claim}", previous=previous)
+    activation.execute()
+    return claim
+
+
+def _item_name(claim: Claim) -> str:
+    item = effective_ruleset(claim.ruleset_version).item(claim.item_code)
+    return item.name if item else claim.item_code
+
+
+@transaction.atomic
+def claim_approve(
+    *, claim: Claim, by: Any, activation: Any, points: Decimal | None = None, reason: str = ""
+) -> Claim:
+    """审核通过 (or 调整分值 within the item's range): the points enter the ledger, pending 审定."""
+    claim = _locked(claim)
+    _require_status(claim, Claim.Status.RECORDED)
+    rules = effective_ruleset(claim.ruleset_version)
+    item = rules.item(claim.item_code)
+    if item is not None and item.is_range:
+        points = points if points is not None else claim.points_requested
+        if points is None:
+            low, high = item.points_range
+            raise ValidationError({"points": [messages.POINTS_REQUIRED % {"low": low, "high": high}]})
+    else:
+        points = None
+    entry = ledger_record(
+        member=claim.member,
+        item_code=claim.item_code,
+        occurred_on=claim.occurred_on,
+        points=points,
+        source=LedgerEntry.Source.CLAIM if claim.source == Claim.Source.MEMBER else LedgerEntry.Source.RECORD,
+        by=by,
+        reason=reason or claim.description,
+        ruleset_version=claim.ruleset_version,
+        idempotency_key=f"claim:{claim.pk}",
+    )
+    claim.status = Claim.Status.APPROVED
+    claim.points_approved = entry.points
+    claim.ledger_entry = entry
+    claim.decided_by, claim.decided_at, claim.decision_reason = by, timezone.now(), reason
+    claim.save()
+    adjusted = claim.points_requested is not None and claim.points_requested != entry.points
+    _audit(
+        claim,
+        by,
+        "claim.adjust" if adjusted else "claim.approve",
+        f"审核通过 {claim}（{entry.points:+} 分）",
+        reason=reason,
+        points=entry.points,
+    )
+    if claim.source == Claim.Source.MEMBER:
+        notify(
+            recipient=claim.member.user,
+            kind="claim_approved",
+            title=f"您的积分申报已审核通过：{claim.occurred_on} {_item_name(claim)} {entry.points:+} 分",
+            body=(f"审核意见：{reason}" if reason else "") + "积分将在本期公示、审定后计入。",
+            url=f"/me/claims/{claim.pk}/",
+        )
+    activation.execute()
+    return claim
+
+
+@transaction.atomic
+def claim_reject(*, claim: Claim, by: Any, reason: str, activation: Any) -> Claim:
+    """审核不通过, with the reason the member is told."""
+    if not reason.strip():
+        raise ValidationError({"reason": [messages.REASON_REQUIRED]})
+    claim = _locked(claim)
+    _require_status(claim, Claim.Status.RECORDED)
+    claim.status = Claim.Status.REJECTED
+    claim.decided_by, claim.decided_at, claim.decision_reason = by, timezone.now(), reason
+    claim.save()
+    _audit(claim, by, "claim.reject", f"审核不通过 {claim}", reason=reason)
+    if claim.source == Claim.Source.MEMBER:
+        notify(
+            recipient=claim.member.user,
+            kind="claim_rejected",
+            title=f"您的积分申报未通过审核：{claim.occurred_on} {_item_name(claim)}",
+            body=f"原因：{reason}",
+            url=f"/me/claims/{claim.pk}/",
+        )
+    activation.execute()
+    return claim
+
+
+def _branch_claim(
+    *,
+    member: Member,
+    item_code: str,
+    occurred_on: datetime.date,
+    by: Any,
+    points: Decimal | None = None,
+    description: str = "",
+    sheet: AttendanceSheet | None = None,
+) -> Claim:
+    check = claim_check(
+        member=member, item_code=item_code, occurred_on=occurred_on, points=points, source=Claim.Source.BRANCH
+    )
+    _refuse_duplicate(member, check.item, occurred_on, None)
+    claim = _create(
+        member=member,
+        branch=member.branch_on(occurred_on) or member.branch,
+        ruleset_version=check.version,
+        item_code=item_code,
+        occurred_on=occurred_on,
+        description=description,
+        points_requested=points if check.item.is_range else None,
+        source=Claim.Source.BRANCH,
+        status=Claim.Status.RECORDED,
+        sheet=sheet,
+        created_by=by,
+    )
+    _audit(
+        claim, by, "claim.branch_record", f"支部登记 {member.real_name} {check.item.name}（{occurred_on}）"
+    )
+    from workflows.flows import ClaimFlow
+
+    ClaimFlow.submit.run(claim=claim)
+    return claim
+
+
+@transaction.atomic
+def branch_record(
+    *,
+    member: Member,
+    item_code: str,
+    occurred_on: datetime.date,
+    by: Any,
+    points: Decimal | None = None,
+    description: str = "",
+) -> Claim:
+    """支部登记: the clerk enters a branch-observed item (dues, a circular, late material) for review."""
+    if not may(by, "record_claims", member.branch):
+        raise ValidationError(messages.NOT_YOUR_BRANCH)
+    return _branch_claim(
+        member=member,
+        item_code=item_code,
+        occurred_on=occurred_on,
+        by=by,
+        points=points,
+        description=description,
+    )
+
+
+@transaction.atomic
+def attendance_record(
+    *,
+    branch: Organization,
+    title: str,
+    occurred_on: datetime.date,
+    item_present: str,
+    present: Sequence[Member],
+    by: Any,
+    item_absent: str = "",
+    item_leave: str = "",
+    on_leave: Sequence[Member] = (),
+) -> AttendanceSheet:
+    """活动签到: attendees get the item, those on leave the leave deduction, every other scored member
+    of the branch the absence deduction — as offices keep attendance. 流动党员 report by phone or letter
+    (004), so they are not marked absent. All rows are entered, or none.
+    """
+    if not may(by, "record_claims", branch):
+        raise ValidationError(messages.NOT_YOUR_BRANCH)
+    present_ids = {m.pk for m in present}
+    leave_ids = {m.pk for m in on_leave} - present_ids
+    sheet = AttendanceSheet.objects.create(
+        branch=branch,
+        title=title,
+        occurred_on=occurred_on,
+        item_present=item_present,
+        item_absent=item_absent,
+        item_leave=item_leave,
+        created_by=by,
+    )
+    members = Member.objects.filter(branch=branch).exclude(status=Member.Status.EXEMPT).order_by("pk")
+    errors: list[str] = []
+    for member in members:
+        if member.pk in present_ids:
+            item = item_present
+        elif member.pk in leave_ids:
+            item = item_leave
+        elif member.status != Member.Status.MOBILE:
+            item = item_absent
+        else:
+            continue
+        if not item:
+            continue
+        try:
+            _branch_claim(
+                member=member, item_code=item, occurred_on=occurred_on, by=by, sheet=sheet, description=title
+            )
+        except ValidationError as error:
+            errors.extend(f"{member.real_name}：{message}" for message in error.messages)
+    if errors:
+        raise ValidationError(errors)
+    audit_record(
+        actor=by,
+        action="attendance.record",
+        summary=f"{branch.name} {occurred_on} {title} 签到登记",
+        target=sheet,
+        organization=branch,
+        data={"present": len(present_ids), "on_leave": len(leave_ids)},
+    )
+    return sheet

@@ -1,0 +1,433 @@
+"""The approval workflow's records: 申报 → 登记 → 审核 → 公示 → 申诉 → 审定 → 备案.
+
+Every process is a ``BranchProcess``: a viewflow ``Process`` that knows its branch, so the task and
+process lists are scoped per organization with one indexed join, and each process points at the
+record it carries (``Claim``, ``PeriodReview``, ``Appeal``); viewflow's task rows keep who did what, when.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Process
+
+from audit.append_only import AppendOnlyModel
+
+POINTS = {"max_digits": 7, "decimal_places": 2}
+
+
+class BranchProcess(Process):
+    """A workflow process of one organization, and the record it carries (a claim, a period, an appeal).
+
+    The start step fills these in before viewflow first saves the process row.
+    """
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="processes", verbose_name=_("组织")
+    )
+    claim = models.OneToOneField(
+        "Claim", on_delete=models.PROTECT, null=True, blank=True, related_name="process"
+    )
+    period_review = models.OneToOneField(
+        "PeriodReview", on_delete=models.PROTECT, null=True, blank=True, related_name="process"
+    )
+    appeal = models.OneToOneField(
+        "Appeal", on_delete=models.PROTECT, null=True, blank=True, related_name="process"
+    )
+
+    class Meta:
+        verbose_name = _("流程")
+        verbose_name_plural = _("流程")
+
+
+class ClaimProcess(BranchProcess):
+    class Meta:
+        proxy = True
+        verbose_name = _("积分申报流程")
+        verbose_name_plural = _("积分申报流程")
+
+
+class PeriodReviewProcess(BranchProcess):
+    class Meta:
+        proxy = True
+        verbose_name = _("公示审定流程")
+        verbose_name_plural = _("公示审定流程")
+
+
+class AppealProcess(BranchProcess):
+    class Meta:
+        proxy = True
+        verbose_name = _("申诉流程")
+        verbose_name_plural = _("申诉流程")
+
+
+class Claim(models.Model):
+    """积分申报: one occurrence of a rule item for one member, from claim (or branch record) to decision."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("待登记")
+        RETURNED = "returned", _("退回补充")
+        RECORDED = "recorded", _("待审核")
+        APPROVED = "approved", _("审核通过")
+        REJECTED = "rejected", _("未通过")
+
+    class Source(models.TextChoices):
+        MEMBER = "member", _("党员申报")
+        BRANCH = "branch", _("支部登记")
+
+    OPEN = (Status.SUBMITTED, Status.RETURNED, Status.RECORDED)
+
+    member = models.ForeignKey(
+        "accounts.Member", on_delete=models.PROTECT, related_name="claims", verbose_name=_("党员")
+    )
+    branch = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="claims", verbose_name=_("支部")
+    )
+    ruleset_version = models.ForeignKey(
+        "scoring.RuleSetVersion", on_delete=models.PROTECT, related_name="+", verbose_name=_("细则版本")
+    )
+    item_code = models.CharField(_("积分项目"), max_length=64)
+    occurred_on = models.DateField(_("发生日期"))
+    place = models.CharField(_("地点"), max_length=100, blank=True)
+    description = models.TextField(_("事项说明"), blank=True)
+    points_requested = models.DecimalField(_("申报分值"), null=True, blank=True, **POINTS)
+    points_approved = models.DecimalField(_("核定分值"), null=True, blank=True, **POINTS)
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default=Source.MEMBER)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    cap_acknowledged = models.BooleanField(
+        _("已知悉不再加分"), default=False, help_text=_("该项目已达上限，党员确认知悉本次申报不再加分")
+    )
+    decision_reason = models.TextField(_("审核意见"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    ledger_entry = models.OneToOneField(
+        "scoring.LedgerEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claim",
+        verbose_name=_("台账记录"),
+    )
+    sheet = models.ForeignKey(
+        "AttendanceSheet",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+        verbose_name=_("签到表"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("填报人")
+    )
+    created_at = models.DateTimeField(_("申报时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("积分申报")
+        verbose_name_plural = _("积分申报")
+        ordering = ["-occurred_on", "-id"]
+        indexes = [
+            models.Index(fields=["branch", "status"]),
+            models.Index(fields=["member", "occurred_on"]),
+        ]
+        constraints = [
+            # 同一事项不得重复申报: one live claim per member, item and day.
+            models.UniqueConstraint(
+                fields=["member", "item_code", "occurred_on"],
+                condition=~Q(status="rejected"),
+                name="claim_no_duplicate",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.occurred_on} {self.item_code}"
+
+
+class Evidence(models.Model):
+    """证明材料: a photo, a scan or a PDF backing a claim or an appeal; its SHA-256 finds reuse."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence")
+    appeal = models.ForeignKey(
+        "Appeal", on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
+    )
+    file = models.FileField(_("文件"), upload_to="evidence/%Y/%m/")
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("证明材料")
+        verbose_name_plural = _("证明材料")
+        ordering = ["uploaded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(claim__isnull=False) | Q(appeal__isnull=False), name="evidence_has_owner"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class AttendanceSheet(models.Model):
+    """活动签到表: a meeting recorded by the clerk — attendees, absentees without leave, those on leave."""
+
+    branch = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("支部")
+    )
+    title = models.CharField(_("活动名称"), max_length=100)
+    occurred_on = models.DateField(_("活动日期"))
+    item_present = models.CharField(_("出席积分项目"), max_length=64)
+    item_absent = models.CharField(_("无故缺席扣分项目"), max_length=64, blank=True)
+    item_leave = models.CharField(_("请假扣分项目"), max_length=64, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("活动签到表")
+        verbose_name_plural = _("活动签到表")
+        ordering = ["-occurred_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_on} {self.title}"
+
+
+class ReviewSettings(models.Model):
+    """审定周期设置: how often a branch's points are posted and approved; inherited down the tree."""
+
+    class PeriodKind(models.TextChoices):
+        MONTH = "month", _("月度")
+        QUARTER = "quarter", _("季度")
+        HALF = "half", _("半年")
+
+    organization = models.OneToOneField(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("组织")
+    )
+    period_kind = models.CharField(
+        _("审定周期"), max_length=10, choices=PeriodKind.choices, default=PeriodKind.QUARTER
+    )
+    publicity_days = models.PositiveSmallIntegerField(_("公示天数"), default=5)
+    escalation_days = models.PositiveSmallIntegerField(
+        _("待办超期提醒天数"), default=7, help_text=_("审核待办超过该天数未处理，提醒支部书记")
+    )
+    auto_start = models.BooleanField(_("期末自动发起公示"), default=True)
+
+    class Meta:
+        verbose_name = _("审定周期设置")
+        verbose_name_plural = _("审定周期设置")
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.get_period_kind_display()}"
+
+
+class PeriodReview(models.Model):
+    """期间审定: one branch, one period — publicity, appeals, final approval and filing."""
+
+    class Status(models.TextChoices):
+        PUBLICITY = "publicity", _("公示中")
+        APPROVED = "approved", _("已审定待备案")
+        RETURNED = "returned", _("备案退回")
+        ARCHIVED = "archived", _("已备案")
+
+    branch = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.PROTECT,
+        related_name="period_reviews",
+        verbose_name=_("支部"),
+    )
+    cycle = models.PositiveSmallIntegerField(_("积分年度"))
+    period_kind = models.CharField(_("周期类型"), max_length=10, choices=ReviewSettings.PeriodKind.choices)
+    period_index = models.PositiveSmallIntegerField(_("期次"))
+    starts_on = models.DateField(_("起始日期"))
+    ends_on = models.DateField(_("截止日期"))
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PUBLICITY)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("期间审定")
+        verbose_name_plural = _("期间审定")
+        ordering = ["-ends_on", "branch__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["branch", "cycle", "period_kind", "period_index"], name="one_review_per_branch_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.branch} {self.label}"
+
+    @property
+    def label(self) -> str:
+        from scoring.core.periods import Period, PeriodKind
+
+        return Period(self.cycle, PeriodKind(self.period_kind), self.period_index).label()
+
+
+class PublicityWindow(models.Model):
+    """公示: the period's list posted to the branch; appeals are accepted while it is open."""
+
+    review = models.OneToOneField(PeriodReview, on_delete=models.PROTECT, related_name="window")
+    opens_at = models.DateTimeField(_("公示开始"))
+    closes_at = models.DateTimeField(_("公示截止"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("公示")
+        verbose_name_plural = _("公示")
+
+    def __str__(self) -> str:
+        return f"{self.review} 公示 {self.opens_at:%Y-%m-%d}—{self.closes_at:%Y-%m-%d}"
+
+    def is_open(self, at=None) -> bool:
+        at = at or timezone.now()
+        return self.opens_at <= at < self.closes_at
+
+
+class Appeal(models.Model):
+    """申诉: a member of the branch disputes a publicised entry, own or another's."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待处理")
+        UPHELD = "upheld", _("申诉成立")
+        DISMISSED = "dismissed", _("申诉不成立")
+
+    window = models.ForeignKey(PublicityWindow, on_delete=models.PROTECT, related_name="appeals")
+    appellant = models.ForeignKey(
+        "accounts.Member", on_delete=models.PROTECT, related_name="appeals", verbose_name=_("申诉人")
+    )
+    entry = models.ForeignKey(
+        "scoring.LedgerEntry", on_delete=models.PROTECT, related_name="appeals", verbose_name=_("被申诉记录")
+    )
+    reason = models.TextField(_("申诉理由"))
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    decision_reason = models.TextField(_("处理意见"), blank=True)
+    corrected_points = models.DecimalField(_("更正后分值"), null=True, blank=True, **POINTS)
+    correction = models.ForeignKey(
+        "scoring.LedgerEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("更正记录"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("申诉时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("申诉")
+        verbose_name_plural = _("申诉")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.appellant} 对 {self.entry} 的申诉"
+
+
+class PeriodApproval(AppendOnlyModel):
+    """审定: the committee's final approval of a period; its frozen scores count from here on."""
+
+    review = models.ForeignKey(PeriodReview, on_delete=models.PROTECT, related_name="approvals")
+    round = models.PositiveSmallIntegerField(_("审定轮次"), default=1)
+    ruleset_version = models.ForeignKey("scoring.RuleSetVersion", on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(_("审定时间"), default=timezone.now)
+    note = models.TextField(_("审定意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("审定记录")
+        verbose_name_plural = _("审定记录")
+        ordering = ["review", "round"]
+        constraints = [
+            # Applying a period's approval twice writes nothing the second time.
+            models.UniqueConstraint(fields=["review", "round"], name="one_approval_per_round")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review} 第{self.round}次审定"
+
+
+class FrozenScore(AppendOnlyModel):
+    """审定积分: one member's approved score for the period — what counts, never recomputed."""
+
+    approval = models.ForeignKey(PeriodApproval, on_delete=models.PROTECT, related_name="scores")
+    member = models.ForeignKey("accounts.Member", on_delete=models.PROTECT, related_name="frozen_scores")
+    period_total = models.DecimalField(_("本期积分"), **POINTS)
+    period_rank = models.PositiveSmallIntegerField(_("本期排名"), null=True, blank=True)
+    cycle_total = models.DecimalField(_("年度累计积分"), **POINTS)
+    cycle_rank = models.PositiveSmallIntegerField(_("年度累计排名"), null=True, blank=True)
+    grade = models.CharField(_("等次"), max_length=20, blank=True)
+    breakdown = models.JSONField(_("分项明细"), default=dict)
+
+    class Meta:
+        verbose_name = _("审定积分")
+        verbose_name_plural = _("审定积分")
+        ordering = ["approval", "period_rank", "member"]
+        constraints = [
+            models.UniqueConstraint(fields=["approval", "member"], name="one_frozen_score_per_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.period_total}"
+
+
+class Filing(models.Model):
+    """备案: the approved period sent to the higher committee, which archives it or sends it back."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("待备案")
+        ARCHIVED = "archived", _("已备案")
+        RETURNED = "returned", _("已退回")
+
+    approval = models.OneToOneField(PeriodApproval, on_delete=models.PROTECT, related_name="filing")
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(_("退回原因"), blank=True)
+
+    class Meta:
+        verbose_name = _("备案")
+        verbose_name_plural = _("备案")
+
+    def __str__(self) -> str:
+        return f"{self.approval.review} 备案"
+
+
+class Notification(models.Model):
+    """站内通知: kept in the database first, e-mailed by Celery after commit (an outbox)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications"
+    )
+    kind = models.CharField(_("类型"), max_length=40)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+    dedupe_key = models.CharField(max_length=150, null=True, blank=True, unique=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,337 @@
+"""Period services: 发起公示, 审定, 备案 / 退回 — one branch, one period (quarterly by default).
+
+Points count only from 审定: the period's scores are computed by the scoring core from the ledger,
+frozen in ``FrozenScore`` rows under a ``PeriodApproval`` whose (review, round) is unique, so
+applying an approval twice writes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import datetime
+from datetime import timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Member, Organization, RoleAssignment
+from audit.services import audit_record
+from scoring.core.engine import PeriodResult
+from scoring.core.periods import Period, PeriodKind, period_of
+from scoring.core.ruleset import RuleSet as CoreRuleSet
+from scoring.models import LedgerEntry
+from scoring.selectors import branch_scores, effective_ruleset, ruleset_in_force, ruleset_version_current
+from workflows import messages
+from workflows.models import (
+    Appeal,
+    Claim,
+    Filing,
+    FrozenScore,
+    PeriodApproval,
+    PeriodReview,
+    PublicityWindow,
+)
+from workflows.notifications import notify, notify_many, review_settings_for
+from workflows.selectors import rules_on
+
+
+def period_containing(branch: Organization, day: datetime.date) -> Period:
+    """The review period of ``branch`` that contains ``day`` (its rules set the cycle's first month)."""
+    _, rules = rules_on(branch, day)
+    settings = review_settings_for(branch)
+    return period_of(day, PeriodKind(settings.period_kind), rules)
+
+
+def cycle_rules(branch: Organization, cycle: int) -> CoreRuleSet:
+    """The effective rules in force for the branch's cycle, which fix the cycle's first month."""
+    ruleset = ruleset_in_force(branch, cycle)
+    if ruleset is None:
+        raise ValidationError(messages.NO_RULESET % {"branch": branch.name, "date": f"{cycle} 年度"})
+    return effective_ruleset(ruleset_version_current(ruleset))
+
+
+def open_claims_of(branch: Organization, first: datetime.date, last: datetime.date) -> QuerySet[Claim]:
+    return Claim.objects.filter(branch=branch, status__in=Claim.OPEN, occurred_on__range=(first, last))
+
+
+def branch_members(branch: Organization) -> QuerySet[Member]:
+    return Member.objects.filter(branch=branch).select_related("user")
+
+
+@transaction.atomic
+def period_start(
+    *, branch: Organization, period: Period, by: Any | None, now: datetime.datetime | None = None
+) -> PeriodReview:
+    """发起公示: gather the period's approved entries and post them to the branch for the window."""
+    now = now or timezone.now()
+    first, last = period.bounds(cycle_rules(branch, period.cycle))
+    if timezone.localtime(now).date() < last:
+        raise ValidationError(messages.PERIOD_NOT_ENDED % {"period": period.label()})
+    open_count = open_claims_of(branch, first, last).count()
+    if open_count:
+        raise ValidationError(messages.OPEN_CLAIMS_LEFT % {"count": open_count})
+    settings = review_settings_for(branch)
+    try:
+        with transaction.atomic():
+            review = PeriodReview.objects.create(
+                branch=branch,
+                cycle=period.cycle,
+                period_kind=period.kind.value,
+                period_index=period.index,
+                starts_on=first,
+                ends_on=last,
+                started_by=by,
+            )
+    except IntegrityError:
+        raise ValidationError(
+            messages.PERIOD_EXISTS % {"branch": branch.name, "period": period.label()}
+        ) from None
+    window = PublicityWindow.objects.create(
+        review=review, opens_at=now, closes_at=now + timedelta(days=settings.publicity_days), opened_by=by
+    )
+    audit_record(
+        actor=by,
+        action="period.publicity_open",
+        summary=f"{branch.name} {review.label} 积分公示",
+        target=review,
+        organization=branch,
+        data={"opens_at": window.opens_at, "closes_at": window.closes_at},
+    )
+    notify_many(
+        [member.user for member in branch_members(branch)],
+        kind="publicity_opened",
+        title=f"{branch.name} {review.label} 积分公示",
+        body=(
+            f"公示期至 {timezone.localtime(window.closes_at):%Y-%m-%d %H:%M}。"
+            "如对公示的积分有异议，请在公示期内提出申诉。"
+        ),
+        url=f"/me/publicity/{review.pk}/",
+    )
+    from workflows.flows import PeriodReviewFlow  # the flow's views call these services
+
+    PeriodReviewFlow.start.run(review=review)
+    return review
+
+
+def publicity_entries(review: PeriodReview) -> QuerySet[LedgerEntry]:
+    """公示清单: the period's ledger entries of the branch — names, items, points, reasons."""
+    return (
+        LedgerEntry.objects.filter(
+            branch=review.branch, occurred_on__range=(review.starts_on, review.ends_on)
+        )
+        .select_related("member", "ruleset_version")
+        .order_by("member__real_name", "occurred_on", "pk")
+    )
+
+
+def open_appeals(review: PeriodReview) -> QuerySet[Appeal]:
+    return Appeal.objects.filter(window__review=review, status=Appeal.Status.OPEN)
+
+
+def period_ready_for_approval(review: PeriodReview, at: datetime.datetime | None = None) -> bool:
+    """The window has closed and every appeal is settled."""
+    at = at or timezone.now()
+    return review.window.closes_at <= at and not open_appeals(review).exists()
+
+
+def period_scores(review: PeriodReview) -> PeriodResult:
+    period = Period(review.cycle, PeriodKind(review.period_kind), review.period_index)
+    return branch_scores(review.branch, review.cycle, period)
+
+
+def preview_rows(result: PeriodResult) -> list[dict[str, Any]]:
+    """The computed scores with member names, for the secretary to check before 审定."""
+    names = dict(
+        Member.objects.filter(pk__in=[int(s.member) for s in result.scores]).values_list("pk", "real_name")
+    )
+    return [
+        {
+            "name": names.get(int(score.member), score.member),
+            "member_type": score.member_type.value,
+            "period_total": score.total,
+            "period_rank": score.rank,
+            "cycle_total": score.to_date.total,
+            "cycle_rank": score.to_date.rank,
+            "grade": score.to_date.grade or "",
+            "veto": score.veto,
+        }
+        for score in result.scores
+    ]
+
+
+@transaction.atomic
+def period_approve(*, review: PeriodReview, by: Any, activation: Any, note: str = "") -> PeriodApproval:
+    """审定: compute the period's scores with the scoring core, freeze and rank them. Points count now."""
+    review = PeriodReview.objects.select_for_update().get(pk=review.pk)
+    if review.status not in (PeriodReview.Status.PUBLICITY, PeriodReview.Status.RETURNED):
+        raise ValidationError(messages.PERIOD_ALREADY_APPROVED)
+    if review.window.closes_at > timezone.now():
+        closes = f"{timezone.localtime(review.window.closes_at):%Y-%m-%d %H:%M}"
+        raise ValidationError(messages.WINDOW_STILL_OPEN % {"closes": closes})
+    count = open_appeals(review).count()
+    if count:
+        raise ValidationError(messages.APPEALS_OPEN % {"count": count})
+    result = period_scores(review)
+    version = ruleset_version_current(ruleset_in_force(review.branch, review.cycle))
+    try:
+        with transaction.atomic():
+            approval = PeriodApproval.objects.create(
+                review=review,
+                round=review.approvals.count() + 1,
+                ruleset_version=version,
+                approved_by=by,
+                note=note,
+            )
+    except IntegrityError:
+        raise ValidationError(messages.PERIOD_ALREADY_APPROVED) from None
+    FrozenScore.objects.bulk_create(_frozen(approval, result))
+    Filing.objects.create(approval=approval)
+    review.status = PeriodReview.Status.APPROVED
+    review.save(update_fields=["status"])
+    audit_record(
+        actor=by,
+        action="period.approve",
+        summary=f"{review.branch.name} {review.label} 积分审定（第{approval.round}次）",
+        target=review,
+        organization=review.branch,
+        reason=note,
+        data={"round": approval.round, "members": len(result.scores)},
+    )
+    activation.execute()
+    return approval
+
+
+def _frozen(approval: PeriodApproval, result: PeriodResult) -> list[FrozenScore]:
+    rows = []
+    for score in result.scores:
+        rows.append(
+            FrozenScore(
+                approval=approval,
+                member_id=int(score.member),
+                period_total=score.total,
+                period_rank=score.rank,
+                cycle_total=score.to_date.total,
+                cycle_rank=score.to_date.rank,
+                grade=score.to_date.grade or "",
+                breakdown={
+                    "items": {code: str(value) for code, value in score.item_subtotals.items()},
+                    "categories": {code: str(value) for code, value in score.category_subtotals.items()},
+                    "veto": score.veto,
+                    "reference_rank": score.reference_rank,
+                    "cycle_reference_rank": score.to_date.reference_rank,
+                },
+            )
+        )
+    return rows
+
+
+def _filing(review: PeriodReview) -> Filing:
+    filing = Filing.objects.select_for_update().filter(approval__review=review).order_by("-approval__round")
+    return filing.first()
+
+
+def _branch_officers(branch: Organization) -> list[Any]:
+    today = timezone.localdate()
+    assignments = RoleAssignment.objects.filter(
+        organization=branch,
+        role__in=[RoleAssignment.Role.SECRETARY, RoleAssignment.Role.CLERK],
+        valid_from__lte=today,
+    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+    return list({a.user for a in assignments.select_related("user")})
+
+
+@transaction.atomic
+def filing_archive(*, review: PeriodReview, by: Any, activation: Any, note: str = "") -> Filing:
+    """备案: the higher committee archives the approved period."""
+    filing = _filing(review)
+    if filing is None or filing.status != Filing.Status.SUBMITTED:
+        raise ValidationError(messages.FILING_ALREADY_DECIDED)
+    filing.status, filing.decided_by, filing.decided_at, filing.reason = (
+        Filing.Status.ARCHIVED,
+        by,
+        timezone.now(),
+        note,
+    )
+    filing.save()
+    PeriodReview.objects.filter(pk=review.pk).update(status=PeriodReview.Status.ARCHIVED)
+    review.status = PeriodReview.Status.ARCHIVED
+    audit_record(
+        actor=by,
+        action="filing.archive",
+        summary=f"{review.branch.name} {review.label} 积分已备案",
+        target=review,
+        organization=review.branch,
+        reason=note,
+    )
+    notify_many(
+        _branch_officers(review.branch),
+        kind="filing_archived",
+        title=f"{review.branch.name} {review.label} 积分已备案",
+        body=note,
+        url=f"/me/publicity/{review.pk}/",
+    )
+    activation.execute()
+    return filing
+
+
+@transaction.atomic
+def filing_return(*, review: PeriodReview, by: Any, reason: str, activation: Any) -> Filing:
+    """退回: the higher committee sends the period back, with the reason; 审定 reopens."""
+    if not reason.strip():
+        raise ValidationError({"reason": [messages.FILING_REASON_REQUIRED]})
+    filing = _filing(review)
+    if filing is None or filing.status != Filing.Status.SUBMITTED:
+        raise ValidationError(messages.FILING_ALREADY_DECIDED)
+    filing.status, filing.decided_by, filing.decided_at, filing.reason = (
+        Filing.Status.RETURNED,
+        by,
+        timezone.now(),
+        reason,
+    )
+    filing.save()
+    PeriodReview.objects.filter(pk=review.pk).update(status=PeriodReview.Status.RETURNED)
+    review.status = PeriodReview.Status.RETURNED
+    audit_record(
+        actor=by,
+        action="filing.return",
+        summary=f"{review.branch.name} {review.label} 备案被退回",
+        target=review,
+        organization=review.branch,
+        reason=reason,
+    )
+    for officer in _branch_officers(review.branch):
+        notify(
+            recipient=officer,
+            kind="filing_returned",
+            title=f"{review.branch.name} {review.label} 备案被退回",
+            body=f"退回原因：{reason}。请核实后重新审定。",
+            url=f"/me/publicity/{review.pk}/",
+        )
+    activation.execute()
+    return filing
+
+
+def current_approval(review: PeriodReview) -> PeriodApproval | None:
+    return review.approvals.order_by("-round").first()
+
+
+def due_periods(*, today: datetime.date) -> list[tuple[Organization, Period]]:
+    """Branches whose last period ended before ``today`` and has no review yet (for the beat task)."""
+    due = []
+    for branch in Organization.objects.filter(kind=Organization.Kind.BRANCH):
+        settings = review_settings_for(branch)
+        if not settings.auto_start:
+            continue
+        yesterday = today - timedelta(days=1)
+        try:
+            period = period_containing(branch, yesterday)
+            first, last = period.bounds(cycle_rules(branch, period.cycle))
+        except ValidationError:
+            continue  # no rule set in force: nothing to review
+        if last >= today:
+            continue
+        if not PeriodReview.objects.filter(branch=branch, starts_on=first, ends_on=last).exists():
+            due.append((branch, period))
+    return due

@@ -1,0 +1,237 @@
+"""Task views of the flows: each shows the record it acts on, takes a Django form and calls a service.
+
+viewflow wraps each POST in the process's row lock and one transaction; a service refusing the action
+(``ValidationError``) rolls its own savepoint back and the form shows the reason, nothing changed.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
+from django.views import generic
+from viewflow.workflow.flow.views import mixins
+
+from scoring.selectors import effective_ruleset, item_names
+from workflows import appeals, claims, periods
+from workflows.evidence import evidence_reuse
+from workflows.forms import (
+    ApprovePeriodForm,
+    DecideAppealForm,
+    FilingForm,
+    RecordClaimForm,
+    ReviewClaimForm,
+    ReviseClaimForm,
+)
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Put a service's errors on the form's fields where the form has them, else on the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class TaskFormView(mixins.TaskSuccessUrlMixin, generic.FormView):
+    """A task page: the record, the form, and the service that does the work."""
+
+    success_text = _("已完成：{task}")
+
+    def get_context_data(self, **kwargs):
+        activation = self.request.activation
+        kwargs.setdefault("process", activation.process)
+        kwargs.setdefault("task", activation.task)
+        return super().get_context_data(**kwargs)
+
+    def form_valid(self, form):
+        try:
+            self.perform(form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, self.success_text.format(task=self.request.activation.task.flow_task.task_title)
+        )
+        return HttpResponseRedirect(self.get_success_url())
+
+    def perform(self, data) -> None:
+        raise NotImplementedError
+
+
+class ClaimTaskMixin:
+    def claim_context(self) -> dict:
+        claim = self.request.activation.process.claim
+        rules = effective_ruleset(claim.ruleset_version)
+        return {
+            "claim": claim,
+            "item": rules.item(claim.item_code),
+            "evidence": list(claim.evidence.all()),
+            "reuse": evidence_reuse(claim, viewer=self.request.user),
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**self.claim_context(), **kwargs)
+
+
+class RecordClaimView(ClaimTaskMixin, TaskFormView):
+    """登记 by the branch clerk."""
+
+    form_class = RecordClaimForm
+    template_name = "workflows/task_record_claim.html"
+
+    def perform(self, data):
+        claim = self.request.activation.process.claim
+        if data["action"] == "return":
+            claims.claim_return(
+                claim=claim, by=self.request.user, reason=data["reason"], activation=self.request.activation
+            )
+        else:
+            claims.claim_record(
+                claim=claim, by=self.request.user, note=data["reason"], activation=self.request.activation
+            )
+
+
+class ReviseClaimView(ClaimTaskMixin, TaskFormView):
+    """补充材料 by the member whose claim was returned."""
+
+    form_class = ReviseClaimForm
+    template_name = "workflows/task_revise_claim.html"
+
+    def get_initial(self):
+        claim = self.request.activation.process.claim
+        return {
+            "occurred_on": claim.occurred_on,
+            "place": claim.place,
+            "description": claim.description,
+            "points": claim.points_requested,
+            "cap_acknowledged": claim.cap_acknowledged,
+        }
+
+    def perform(self, data):
+        claims.claim_resubmit(
+            claim=self.request.activation.process.claim,
+            by=self.request.user,
+            activation=self.request.activation,
+            occurred_on=data["occurred_on"],
+            place=data["place"],
+            description=data["description"],
+            points=data["points"],
+            evidence=data["evidence"],
+            cap_acknowledged=data["cap_acknowledged"],
+        )
+
+
+class ReviewClaimView(ClaimTaskMixin, TaskFormView):
+    """支委会审核."""
+
+    form_class = ReviewClaimForm
+    template_name = "workflows/task_review_claim.html"
+
+    def get_initial(self):
+        return {"points": self.request.activation.process.claim.points_requested}
+
+    def perform(self, data):
+        claim = self.request.activation.process.claim
+        if data["decision"] == "reject":
+            claims.claim_reject(
+                claim=claim, by=self.request.user, reason=data["reason"], activation=self.request.activation
+            )
+        else:
+            claims.claim_approve(
+                claim=claim,
+                by=self.request.user,
+                points=data["points"],
+                reason=data["reason"],
+                activation=self.request.activation,
+            )
+
+
+class PeriodTaskMixin:
+    def get_context_data(self, **kwargs):
+        review = self.request.activation.process.period_review
+        approval = periods.current_approval(review)
+        context = {
+            "review": review,
+            "window": review.window,
+            "entries": periods.publicity_entries(review),
+            "appeals": review.window.appeals.select_related("appellant", "entry"),
+            "approval": approval,
+            "frozen": approval.scores.select_related("member").order_by("period_rank", "member__real_name")
+            if approval
+            else None,
+        }
+        return super().get_context_data(**context, **kwargs)
+
+
+class ApprovePeriodView(PeriodTaskMixin, TaskFormView):
+    """审定 by the branch secretary: shows the scores the core computes, then freezes them."""
+
+    form_class = ApprovePeriodForm
+    template_name = "workflows/task_approve_period.html"
+
+    def get_context_data(self, **kwargs):
+        review = self.request.activation.process.period_review
+        try:
+            preview = periods.period_scores(review)
+        except ValidationError as error:
+            preview, kwargs["preview_error"] = None, error
+        kwargs["preview"] = preview
+        kwargs["rows"] = periods.preview_rows(preview) if preview else []
+        return super().get_context_data(**kwargs)
+
+    def perform(self, data):
+        periods.period_approve(
+            review=self.request.activation.process.period_review,
+            by=self.request.user,
+            note=data["note"],
+            activation=self.request.activation,
+        )
+
+
+class FilingView(PeriodTaskMixin, TaskFormView):
+    """备案 by the higher committee: archive, or return with a reason (which reopens 审定)."""
+
+    form_class = FilingForm
+    template_name = "workflows/task_filing.html"
+
+    def perform(self, data):
+        review = self.request.activation.process.period_review
+        if data["decision"] == "return":
+            periods.filing_return(
+                review=review, by=self.request.user, reason=data["reason"], activation=self.request.activation
+            )
+        else:
+            periods.filing_archive(
+                review=review, by=self.request.user, note=data["reason"], activation=self.request.activation
+            )
+
+
+class DecideAppealView(TaskFormView):
+    """处理申诉 by the branch committee."""
+
+    form_class = DecideAppealForm
+    template_name = "workflows/task_decide_appeal.html"
+
+    def get_context_data(self, **kwargs):
+        appeal = self.request.activation.process.appeal
+        names = item_names(appeal.entry.ruleset_version)
+        return super().get_context_data(
+            appeal=appeal,
+            entry=appeal.entry,
+            item_name=names.get(appeal.entry.item_code, appeal.entry.item_code),
+            evidence=list(appeal.evidence.all()),
+            **kwargs,
+        )
+
+    def perform(self, data):
+        appeals.appeal_decide(
+            appeal=self.request.activation.process.appeal,
+            by=self.request.user,
+            uphold=data["decision"] == "uphold",
+            points=data["points"],
+            reason=data["reason"],
+            activation=self.request.activation,
+        )

@@ -1,0 +1,239 @@
+"""The 积分流程 application: viewflow's inbox / queue / archive, process and task lists, details and
+charts — scoped per organization, which viewflow does not do by itself.
+
+viewflow matches a task's permission object exactly; our roles hold through the organization tree,
+so the queue is computed here from ``accounts.access`` instead of from raw guardian rows.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import HttpResponseRedirect
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from viewflow.utils import viewprop
+from viewflow.views import Action, BaseBulkActionView
+from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.flow import views
+from viewflow.workflow.flow.viewset import FlowViewset, WorkflowAppViewset
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from accounts import access
+from accounts.models import Organization
+from workflows.claims import claim_approve
+from workflows.flows import AppealFlow, ClaimFlow, PeriodReviewFlow
+from workflows.models import Claim
+from workflows.selectors import organizations_following, processes_visible_to
+
+FLOWS = (ClaimFlow, PeriodReviewFlow, AppealFlow)
+
+
+def _task_permissions(flow_classes) -> set[str]:
+    return {
+        node._owner_permission
+        for flow_class in flow_classes
+        for node in flow_class.instance.nodes()
+        if isinstance(getattr(node, "_owner_permission", None), str)
+    }
+
+
+def tasks_of(flow_classes) -> QuerySet[Task]:
+    return Task.objects.filter(process__flow_class__in=list(flow_classes)).select_related("process")
+
+
+def queue_for(user, flow_classes) -> QuerySet[Task]:
+    """Unassigned human tasks the user may take: the task's permission, held in the process's organization."""
+    tasks = tasks_of(flow_classes).filter(flow_task_type="HUMAN", status=STATUS.NEW)
+    if user.is_superuser:
+        return tasks
+    allowed = Q(pk__in=[])
+    for perm in _task_permissions(flow_classes):
+        organizations = access.organizations_where(user, perm)
+        allowed |= Q(owner_permission=perm, process__branchprocess__organization__in=organizations)
+    return tasks.filter(allowed)
+
+
+def tasks_visible_to(user, flow_classes) -> QuerySet[Task]:
+    return tasks_of(flow_classes).filter(process__in=processes_visible_to(user).values("pk"))
+
+
+class WorkflowTaskFilter(django_filters.FilterSet):
+    """筛选: by branch, item, member, date and claim status."""
+
+    organization = django_filters.ModelChoiceFilter(
+        label=_("支部"),
+        field_name="process__branchprocess__organization",
+        queryset=Organization.objects.none(),
+    )
+    member = django_filters.CharFilter(label=_("党员"), method="filter_member")
+    item = django_filters.CharFilter(
+        label=_("积分项目编码"), field_name="process__branchprocess__claim__item_code"
+    )
+    occurred_on = django_filters.DateFromToRangeFilter(
+        label=_("发生日期"), field_name="process__branchprocess__claim__occurred_on"
+    )
+    claim_status = django_filters.ChoiceFilter(
+        label=_("申报状态"), field_name="process__branchprocess__claim__status", choices=Claim.Status.choices
+    )
+    created = django_filters.DateFromToRangeFilter(label=_("创建时间"))
+
+    class Meta:
+        model = Task
+        fields = ("organization", "member", "item", "occurred_on", "claim_status", "created")
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None:
+            self.filters["organization"].queryset = organizations_following(request.user).order_by("path")
+
+    def filter_member(self, queryset, name, value):
+        return queryset.filter(
+            Q(process__branchprocess__claim__member__real_name__icontains=value)
+            | Q(process__branchprocess__appeal__appellant__real_name__icontains=value)
+        )
+
+
+class ScopedListMixin:
+    filterset_class = WorkflowTaskFilter
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["request"] = self.request
+        return kwargs
+
+
+class InboxView(ScopedListMixin, views.WorkflowInboxListView):
+    bulk_actions = (
+        Action(name=_("批量审核通过"), viewname="tasks_approve"),
+        Action(name=_("退回所选任务到待办队列"), viewname="tasks_unassign"),
+    )
+
+    @viewprop
+    def queryset(self):
+        return tasks_of(self.flow_classes).filter(owner=self.request.user, status=STATUS.ASSIGNED)
+
+
+class QueueView(ScopedListMixin, views.WorkflowQueueListView):
+    bulk_actions = (Action(name=_("领取所选任务"), viewname="tasks_assign"),)
+
+    @viewprop
+    def queryset(self):
+        return queue_for(self.request.user, self.flow_classes).order_by("-created")
+
+
+class ArchiveView(ScopedListMixin, views.WorkflowArchiveListView):
+    @viewprop
+    def queryset(self):
+        return tasks_of(self.flow_classes).filter(owner=self.request.user, finished__isnull=False)
+
+
+class ProcessListView(views.DashboardProcessListView):
+    def get_queryset(self):
+        return super().get_queryset().filter(pk__in=processes_visible_to(self.request.user).values("pk"))
+
+
+class TaskListView(views.DashboardTaskListView):
+    @viewprop
+    def queryset(self):
+        return tasks_visible_to(self.request.user, [self.flow_class])
+
+
+class ChartView(views.FlowChartView):
+    """The flow's diagram for anyone working in it; a process's position only for those who may see it."""
+
+    def dispatch(self, request, *args, **kwargs):
+        process_pk = kwargs.get("process_pk")
+        if process_pk is not None and not processes_visible_to(request.user).filter(pk=process_pk).exists():
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class BulkAssignView(views.BulkAssignTasksActionView):
+    def get_queryset(self):
+        return super().get_queryset().filter(pk__in=queue_for(self.request.user, FLOWS).values("pk"))
+
+
+class BulkUnassignView(views.BulkUnassignTasksActionView):
+    def get_queryset(self):
+        return super().get_queryset().filter(owner=self.request.user)
+
+
+class BulkApproveClaimsView(BaseBulkActionView):
+    """批量审核通过: the committee approves the selected reviews in its inbox at their stated points.
+
+    Each claim is its own transaction under its own lock: one that cannot be approved as stated
+    (a range item without points, one taken meanwhile) is reported and left, the others go through.
+    """
+
+    model = Task
+    template_name = "workflows/tasks_approve.html"
+    template_name_suffix = "s_approve"
+
+    def get_queryset(self):
+        mine = tasks_of([ClaimFlow]).filter(
+            owner=self.request.user, status=STATUS.ASSIGNED, flow_task=ClaimFlow.review
+        )
+        return super().get_queryset().filter(pk__in=mine.values("pk"))
+
+    def form_valid(self, form):
+        approved, problems = 0, []
+        for task in self.get_queryset():
+            try:
+                self._approve(task)
+                approved += 1
+            except (ValidationError, FlowLockFailed, PermissionDenied) as error:
+                text = (
+                    "；".join(error.messages)
+                    if isinstance(error, ValidationError)
+                    else str(_("已被他人处理"))
+                )
+                problems.append(f"{task.process.coerced.claim}：{text}")
+        messages.success(self.request, _("已批量审核通过 %(count)s 条。") % {"count": approved})
+        for problem in problems:
+            messages.warning(self.request, problem)
+        return HttpResponseRedirect(self.get_success_url())
+
+    def _approve(self, task: Task) -> None:
+        with ClaimFlow.lock(task.process_id), transaction.atomic():
+            task.refresh_from_db()
+            activation = task.flow_task.activation_class(task)
+            if not task.flow_task.can_execute(self.request.user, task):
+                raise PermissionDenied
+            activation.start(self.request)
+            claim_approve(claim=task.process.coerced.claim, by=self.request.user, activation=activation)
+
+
+class ScopedFlowViewset(FlowViewset):
+    process_list_view_class = ProcessListView
+    task_list_view_class = TaskListView
+    chart_view_class = ChartView
+
+
+class WorkflowApplication(WorkflowAppViewset):
+    title = _("积分流程")
+    icon = "assignment"
+    inbox_view_class = InboxView
+    queue_view_class = QueueView
+    archive_view_class = ArchiveView
+    tasks_assign_view_class = BulkAssignView
+    tasks_unassign_view_class = BulkUnassignView
+
+    @property
+    def tasks_approve_path(self):
+        view = BulkApproveClaimsView.as_view(viewset=self)
+        return path("inbox/approve/", view, name="tasks_approve")
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            flow_viewsets=[
+                ScopedFlowViewset(ClaimFlow, icon="how_to_vote"),
+                ScopedFlowViewset(PeriodReviewFlow, icon="campaign"),
+                ScopedFlowViewset(AppealFlow, icon="gavel"),
+            ],
+            **kwargs,
+        )
