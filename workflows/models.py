@@ -29,13 +29,28 @@ class BranchProcess(Process):
         "accounts.Organization", on_delete=models.PROTECT, related_name="processes", verbose_name=_("组织")
     )
     claim = models.OneToOneField(
-        "Claim", on_delete=models.PROTECT, null=True, blank=True, related_name="process"
+        "Claim",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="process",
+        verbose_name=_("申报"),
     )
     period_review = models.OneToOneField(
-        "PeriodReview", on_delete=models.PROTECT, null=True, blank=True, related_name="process"
+        "PeriodReview",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="process",
+        verbose_name=_("期间审定"),
     )
     appeal = models.OneToOneField(
-        "Appeal", on_delete=models.PROTECT, null=True, blank=True, related_name="process"
+        "Appeal",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="process",
+        verbose_name=_("申诉"),
     )
 
     class Meta:

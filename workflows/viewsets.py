@@ -74,17 +74,20 @@ class WorkflowTaskFilter(django_filters.FilterSet):
     item = django_filters.CharFilter(
         label=_("积分项目编码"), field_name="process__branchprocess__claim__item_code"
     )
-    occurred_on = django_filters.DateFromToRangeFilter(
-        label=_("发生日期"), field_name="process__branchprocess__claim__occurred_on"
+    occurred_from = django_filters.DateFilter(
+        label=_("发生日期自"), field_name="process__branchprocess__claim__occurred_on", lookup_expr="gte"
+    )
+    occurred_to = django_filters.DateFilter(
+        label=_("发生日期至"), field_name="process__branchprocess__claim__occurred_on", lookup_expr="lte"
     )
     claim_status = django_filters.ChoiceFilter(
         label=_("申报状态"), field_name="process__branchprocess__claim__status", choices=Claim.Status.choices
     )
-    created = django_filters.DateFromToRangeFilter(label=_("创建时间"))
+    created = django_filters.DateRangeFilter(label=_("创建时间"))
 
     class Meta:
         model = Task
-        fields = ("organization", "member", "item", "occurred_on", "claim_status", "created")
+        fields = ("organization", "member", "item", "occurred_from", "occurred_to", "claim_status", "created")
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
