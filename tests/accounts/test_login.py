@@ -204,9 +204,10 @@ def test_password_change_page_is_in_chinese(client, world):
 def test_site_chrome_speaks_chinese(client, world):
     client.force_login(world.clerk_a)
     page = text(client.get(reverse("accounts:member:list")))
-    for words in ("应用", "退出登录", "筛选", "组织与党员", "我的", "党员名册", "组织", "名册导入"):
+    chrome = ("应用", "退出登录", "筛选", "组织与党员", "我的", "党员名册", "组织", "名册导入")
+    for words in (*chrome, "第 1–5 条，共 5 条"):
         assert words in page
-    for english in ("Applications", "Log out", "Filter"):
+    for english in ("Applications", "Log out", "Filter", "Django Material", " of 5"):
         assert english not in page
 
 
