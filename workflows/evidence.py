@@ -47,7 +47,7 @@ ORIGINAL_NAME_MAX = 200
 NOT_ALLOWED = _("文件“%(name)s”不是图片或 PDF，只能上传照片、扫描件或 PDF 文件。")
 TOO_LARGE = _("文件“%(name)s”大小 %(size)s，超过 %(limit)s 的上限。")
 EMPTY = _("文件“%(name)s”是空文件，请重新选择。")
-TOO_MANY = _("每条申报最多上传 %(limit)s 个证明材料（已有 %(existing)s 个，本次上传 %(count)s 个）。")
+TOO_MANY = _("证明材料最多 %(limit)s 个（已有 %(existing)s 个，本次上传 %(count)s 个），请删减后再上传。")
 REUSED = _("证明材料“%(name)s”与以下申报中的文件完全相同：%(claims)s。")
 REUSED_ELSEWHERE = _("证明材料“%(name)s”与其他支部 %(count)s 条申报中的文件完全相同。")
 

@@ -170,7 +170,7 @@ def test_a_claim_holds_at_most_the_configured_number_of_files(world, claim, sett
         )
 
     assert error.value.message_dict == {
-        "evidence": ["每条申报最多上传 2 个证明材料（已有 1 个，本次上传 2 个）。"]
+        "evidence": ["证明材料最多 2 个（已有 1 个，本次上传 2 个），请删减后再上传。"]
     }
     assert claim.evidence.count() == 1
 
