@@ -502,7 +502,11 @@ class RoleAssignmentAdmin(ScopedAdmin):
         elif db_field.name == "user":
             users = User.objects.select_related("member").order_by("username")
             if not request.user.is_superuser:
-                users = users.filter(member__branch__in=scope(request, STRUCTURE_PERM))
+                # Members of the organizations below; never oneself (no self-promotion to the roster's
+                # private data or to approving one's own points).
+                users = users.filter(member__branch__in=scope(request, STRUCTURE_PERM)).exclude(
+                    pk=request.user.pk
+                )
             kwargs["queryset"] = users
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "user":

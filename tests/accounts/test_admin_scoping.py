@@ -460,6 +460,16 @@ def test_a_role_cannot_end_before_it_began(as_persona, world):
     assert response.context["adminform"].form.errors["valid_until"] == ["任职结束日期不能早于开始日期。"]
 
 
+def test_user_choices_are_members_below_and_never_oneself(as_persona, world):
+    higher_member = Member.objects.create(
+        user=world.higher, real_name="高书记", branch=world.branch_b, id_number="410102197001010000"
+    )
+    form = as_persona("higher").get(reverse("admin:accounts_roleassignment_add")).context["adminform"].form
+    choices = set(form.fields["user"].queryset.values_list("username", flat=True))
+    assert choices == {"zhangwei", "wangfang", "lina", "liuyang", "chenjing", "zhaolei", "sunli"}
+    assert higher_member.user.username not in choices
+
+
 def test_a_clerk_cannot_appoint(as_persona, world):
     response = as_persona("clerk_a").post(reverse("admin:accounts_roleassignment_add"), role_form(world))
     assert response.status_code == 403
