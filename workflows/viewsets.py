@@ -25,6 +25,7 @@ from viewflow.workflow.status import STATUS
 
 from accounts import access
 from accounts.models import Organization
+from audit.services import audit_trail
 from workflows.claims import claim_approve
 from workflows.flows import AppealFlow, ClaimFlow, PeriodReviewFlow
 from workflows.models import Claim
@@ -146,6 +147,19 @@ class TaskListView(views.DashboardTaskListView):
         return tasks_visible_to(self.request.user, [self.flow_class])
 
 
+class ProcessDetailView(views.DetailProcessView):
+    """viewflow's process page, with the record's own history: who did what, when, and why."""
+
+    template_name = "workflows/process_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        process = context["process"].coerced
+        record = process.claim or process.period_review or process.appeal
+        context["history"] = audit_trail(record).select_related("actor") if record else []
+        return context
+
+
 class ChartView(views.FlowChartView):
     """The flow's diagram for anyone working in it; a process's position only for those who may see it."""
 
@@ -214,6 +228,7 @@ class BulkApproveClaimsView(BaseBulkActionView):
 class ScopedFlowViewset(FlowViewset):
     process_list_view_class = ProcessListView
     task_list_view_class = TaskListView
+    process_detail_view_class = ProcessDetailView
     chart_view_class = ChartView
 
 
