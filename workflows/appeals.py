@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.access import may
 from accounts.models import Member
 from audit.services import audit_record
 from scoring.models import LedgerEntry
@@ -92,6 +93,8 @@ def appeal_decide(
     """处理申诉: uphold (cancel the entry, or correct it to ``points``) or dismiss, always with a reason."""
     if not reason.strip():
         raise ValidationError({"reason": [messages.REASON_REQUIRED]})
+    if not may(by, "decide_appeals", appeal.window.review.branch):  # whoever calls, not only the views
+        raise ValidationError(messages.NOT_ALLOWED)
     appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
     if appeal.status != Appeal.Status.OPEN:
         raise ValidationError(messages.APPEAL_ALREADY_DECIDED)

@@ -136,9 +136,9 @@ def _require_evidence(item: Item, files: Sequence[UploadedFile], already: int = 
 
 def _require_cap_acknowledged(check: ClaimCheck, acknowledged: bool) -> None:
     if check.effect.adds_nothing and check.item.highest > 0 and not acknowledged:
-        raise ValidationError(
-            {"cap_acknowledged": [messages.CAP_REACHED % {"item": check.item.name}]}, code="cap_reached"
-        )
+        # The code on the field's own error: a dict-shaped ValidationError drops an outer code.
+        message = messages.CAP_REACHED % {"item": check.item.name}
+        raise ValidationError({"cap_acknowledged": ValidationError(message, code="cap_reached")})
 
 
 def _create(**fields: Any) -> Claim:
@@ -214,9 +214,16 @@ def _locked(claim: Claim) -> Claim:
     return Claim.objects.select_for_update().get(pk=claim.pk)
 
 
+def _require_role(by: Any, perm: str, claim: Claim) -> None:
+    """The task views check this too; the service refuses on its own whoever calls it."""
+    if not may(by, perm, claim.branch):
+        raise ValidationError(messages.NOT_YOUR_BRANCH)
+
+
 @transaction.atomic
 def claim_record(*, claim: Claim, by: Any, activation: Any, note: str = "") -> Claim:
     """登记: the clerk has checked the claim is complete and enters it for committee review."""
+    _require_role(by, "record_claims", claim)
     claim = _locked(claim)
     _require_status(claim, Claim.Status.SUBMITTED)
     claim.status = Claim.Status.RECORDED
@@ -231,6 +238,7 @@ def claim_return(*, claim: Claim, by: Any, reason: str, activation: Any) -> Clai
     """退回补充: back to the member for more evidence, with the reason; the history stays."""
     if not reason.strip():
         raise ValidationError({"reason": [messages.REASON_REQUIRED]})
+    _require_role(by, "record_claims", claim)
     claim = _locked(claim)
     _require_status(claim, Claim.Status.SUBMITTED)
     claim.status = Claim.Status.RETURNED
@@ -299,6 +307,7 @@ def claim_approve(
     *, claim: Claim, by: Any, activation: Any, points: Decimal | None = None, reason: str = ""
 ) -> Claim:
     """审核通过 (or 调整分值 within the item's range): the points enter the ledger, pending 审定."""
+    _require_role(by, "review_claims", claim)
     claim = _locked(claim)
     _require_status(claim, Claim.Status.RECORDED)
     rules = effective_ruleset(claim.ruleset_version)
@@ -352,6 +361,7 @@ def claim_reject(*, claim: Claim, by: Any, reason: str, activation: Any) -> Clai
     """审核不通过, with the reason the member is told."""
     if not reason.strip():
         raise ValidationError({"reason": [messages.REASON_REQUIRED]})
+    _require_role(by, "review_claims", claim)
     claim = _locked(claim)
     _require_status(claim, Claim.Status.RECORDED)
     claim.status = Claim.Status.REJECTED

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from accounts.access import may
 from accounts.models import Member, Organization, RoleAssignment
 from audit.services import audit_record
 from scoring.core.engine import PeriodResult
@@ -60,11 +61,19 @@ def branch_members(branch: Organization) -> QuerySet[Member]:
     return Member.objects.filter(branch=branch).select_related("user")
 
 
+def _require_role(by: Any, perm: str, branch: Organization) -> None:
+    """The task views check this too; the service refuses on its own whoever calls it."""
+    if not may(by, perm, branch):
+        raise ValidationError(messages.NOT_ALLOWED)
+
+
 @transaction.atomic
 def period_start(
     *, branch: Organization, period: Period, by: Any | None, now: datetime.datetime | None = None
 ) -> PeriodReview:
     """发起公示: gather the period's approved entries and post them to the branch for the window."""
+    if by is not None:  # the beat job starts due periods with no one behind it
+        _require_role(by, "open_publicity", branch)
     now = now or timezone.now()
     first, last = period.bounds(cycle_rules(branch, period.cycle))
     if timezone.localtime(now).date() < last:
@@ -164,6 +173,7 @@ def preview_rows(result: PeriodResult) -> list[dict[str, Any]]:
 @transaction.atomic
 def period_approve(*, review: PeriodReview, by: Any, activation: Any, note: str = "") -> PeriodApproval:
     """审定: compute the period's scores with the scoring core, freeze and rank them. Points count now."""
+    _require_role(by, "approve_period", review.branch)
     review = PeriodReview.objects.select_for_update().get(pk=review.pk)
     if review.status not in (PeriodReview.Status.PUBLICITY, PeriodReview.Status.RETURNED):
         raise ValidationError(messages.PERIOD_ALREADY_APPROVED)
@@ -245,6 +255,7 @@ def _branch_officers(branch: Organization) -> list[Any]:
 @transaction.atomic
 def filing_archive(*, review: PeriodReview, by: Any, activation: Any, note: str = "") -> Filing:
     """备案: the higher committee archives the approved period."""
+    _require_role(by, "review_filings", review.branch)
     filing = _filing(review)
     if filing is None or filing.status != Filing.Status.SUBMITTED:
         raise ValidationError(messages.FILING_ALREADY_DECIDED)
@@ -281,6 +292,7 @@ def filing_return(*, review: PeriodReview, by: Any, reason: str, activation: Any
     """退回: the higher committee sends the period back, with the reason; 审定 reopens."""
     if not reason.strip():
         raise ValidationError({"reason": [messages.FILING_REASON_REQUIRED]})
+    _require_role(by, "review_filings", review.branch)
     filing = _filing(review)
     if filing is None or filing.status != Filing.Status.SUBMITTED:
         raise ValidationError(messages.FILING_ALREADY_DECIDED)

@@ -1,0 +1,165 @@
+"""Shared helpers of the workflow tests: frozen time, evidence files, acting on viewflow tasks over
+HTTP or through the services, the row counts that prove "nothing changed", and a few more personas."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.urls import get_resolver
+from django.utils import timezone
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from accounts.models import RoleAssignment
+from audit.models import AuditRecord
+from scoring.core.periods import Period, PeriodKind
+from scoring.models import LedgerEntry
+from tests.factories import make_member, make_role
+from workflows.models import (
+    Appeal,
+    BranchProcess,
+    Claim,
+    Evidence,
+    Filing,
+    FrozenScore,
+    Notification,
+    PeriodApproval,
+    PeriodReview,
+)
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+Q1 = Period(2026, PeriodKind.QUARTER, 1)
+OPEN = (STATUS.NEW, STATUS.ASSIGNED)
+
+
+def photo(name: str = "photo.png") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PNG, content_type="image/png")
+
+
+def aware(*args: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime(*args))
+
+
+def freeze(monkeypatch, *args: int) -> datetime.datetime:
+    """Stop the clock at the given local time (year, month, day, hour, …) for the rest of the test."""
+    now = aware(*args)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    return now
+
+
+# --- Tasks -----------------------------------------------------------------------------------
+
+
+def open_task(process, flow_task) -> Task:
+    return Task.objects.get(process=process, flow_task=flow_task, status__in=OPEN)
+
+
+def task_url(task: Task, action: str = "execute") -> str:
+    """A task's URL (``index``, ``detail``, ``assign``, ``unassign``, ``execute``)."""
+    get_resolver().url_patterns  # noqa: B018 — viewflow names its task URLs when the URLconf is built
+    return task.flow_task.reverse(action, args=[task.process_id, task.pk])
+
+
+def flow_url(flow_class, name: str, *args: Any) -> str:
+    """A flow viewset's URL: ``index``, ``process_list``, ``task_list``, ``chart``, ``process_chart``…"""
+    get_resolver().url_patterns  # noqa: B018
+    return flow_class.instance.reverse(name, args=list(args))
+
+
+def assign(client, user, task: Task):
+    client.force_login(user)
+    return client.post(task_url(task, "assign"))
+
+
+def act(client, user, task: Task, data: dict[str, Any]):
+    """Take the task from the queue (if it is still there) and submit its form, as the user would."""
+    client.force_login(user)
+    task.refresh_from_db()
+    if task.status == STATUS.NEW:
+        response = client.post(task_url(task, "assign"))
+        assert response.status_code == 302, response
+    response = client.post(task_url(task, "execute"), data)
+    assert response.status_code == 302, getattr(response, "context", None) and response.context["form"].errors
+    return response
+
+
+def perform(task: Task, user, service: Callable[..., Any], **kwargs: Any) -> Any:
+    """Do a task through its service, the way the task view does: under the flow's lock, assigned to
+    ``user`` and started, with the activation handed to the service."""
+    flow_class = task.flow_task.flow_class
+    with flow_class.lock(task.process_id), transaction.atomic():
+        task.refresh_from_db()
+        activation = task.flow_task.activation_class(task)
+        if task.status == STATUS.NEW:
+            activation.assign(user)
+        activation.start(None)
+        return service(by=user, activation=activation, **kwargs)
+
+
+@contextmanager
+def started(task: Task, user) -> Iterator[Any]:
+    """A started activation of ``task`` for ``user``, outside any lock (for calling a service twice)."""
+    task.refresh_from_db()
+    activation = task.flow_task.activation_class(task)
+    if task.status == STATUS.NEW:
+        activation.assign(user)
+    activation.start(None)
+    yield activation
+
+
+# --- "Nothing changed" -----------------------------------------------------------------------
+
+COUNTED = {
+    "claims": Claim,
+    "evidence": Evidence,
+    "ledger": LedgerEntry,
+    "appeals": Appeal,
+    "processes": BranchProcess,
+    "tasks": Task,
+    "audit": AuditRecord,
+    "reviews": PeriodReview,
+    "approvals": PeriodApproval,
+    "frozen": FrozenScore,
+    "filings": Filing,
+    "notifications": Notification,
+}
+
+
+def counts() -> dict[str, int]:
+    return {name: model.objects.count() for name, model in COUNTED.items()}
+
+
+def task_states() -> list[tuple[int, str, int | None]]:
+    return list(Task.objects.order_by("pk").values_list("pk", "status", "owner_id"))
+
+
+@contextmanager
+def nothing_changes() -> Iterator[None]:
+    """The block must leave every workflow and ledger table as it found it, tasks included."""
+    before, states = counts(), task_states()
+    yield
+    assert counts() == before
+    assert task_states() == states
+
+
+# --- More personas ---------------------------------------------------------------------------
+
+
+def add_officer(branch, real_name: str, username: str, role: str):
+    """Another member of ``branch`` holding ``role`` there (a second committee member, branch B's…)."""
+    user = make_member(branch=branch, real_name=real_name, username=username).user
+    make_role(user, branch, role)
+    return user
+
+
+def committee_b(world):
+    return add_officer(world.branch_b, "周强", "zhouqiang", RoleAssignment.Role.COMMITTEE)
+
+
+def secretary_b(world):
+    return add_officer(world.branch_b, "吴敏", "wumin", RoleAssignment.Role.SECRETARY)
