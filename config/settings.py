@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Two people on one task: the loser gets a Chinese 409 page, not a bare 403 or a 500.
+    "workflows.middleware.TaskConflictMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -103,8 +103,9 @@ def perform(task: Task, user, service: Callable[..., Any], **kwargs: Any) -> Any
 
 @contextmanager
 def started(task: Task, user) -> Iterator[Any]:
-    """A started activation of ``task`` for ``user``, outside any lock (for calling a service twice)."""
-    task.refresh_from_db()
+    """A started activation of ``task`` for ``user``, outside any lock: what one open task page holds.
+    Each call works on its own copy of the task row, as two browser tabs (or two threads) would."""
+    task = Task.objects.get(pk=task.pk)
     activation = task.flow_task.activation_class(task)
     if task.status == STATUS.NEW:
         activation.assign(user)

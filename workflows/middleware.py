@@ -1,0 +1,100 @@
+"""Two people on one task: the one who loses is told so in Chinese, not shown a bare 403 or a 500.
+
+viewflow takes the process's row lock (``select_for_update`` NOWAIT, a few retries) around every task
+POST and raises ``FlowLockFailed`` when someone else still holds it. When the other person has already
+finished, the loser's request reaches viewflow's own checks instead — the task has an owner, or is
+done — which answer with ``PermissionDenied``. Both become a 409 page saying what happened.
+
+A ``PermissionDenied`` is only explained to someone who could have done the task (the task's
+permission in its organization, or its assigned member); everyone else keeps the plain 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch
+from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from accounts.access import may
+from accounts.models import Member
+from workflows import messages
+from workflows.models import BranchProcess
+
+TASK_ACTIONS = frozenset({"assign", "execute"})
+OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+TEMPLATE = "workflows/conflict.html"
+
+
+class TaskConflictMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, FlowLockFailed):
+            return conflict(request, messages.TASK_LOCKED, _task_of(request))
+        if isinstance(exception, PermissionDenied):
+            task = _task_of(request)
+            message = _why_not(request.user, task) if task is not None else None
+            if message is not None:
+                return conflict(request, message, task)
+        return None
+
+
+def conflict(request: HttpRequest, message: str, task: Task | None = None) -> HttpResponse:
+    context = {"message": message, "task": task, "task_url": _detail_url(task)}
+    return TemplateResponse(request, TEMPLATE, context, status=409).render()
+
+
+def _task_of(request: HttpRequest) -> Task | None:
+    """The task of a task action URL (``…/<process_pk>/<node>/<task_pk>/assign|execute/``)."""
+    match = request.resolver_match
+    if match is None or match.url_name not in TASK_ACTIONS or "task_pk" not in match.kwargs:
+        return None
+    return (
+        Task.objects.filter(pk=match.kwargs["task_pk"], process_id=match.kwargs.get("process_pk"))
+        .select_related("owner")
+        .first()
+    )
+
+
+def _why_not(user: Any, task: Task) -> str | None:
+    """The reason an entitled user cannot take or do the task now, or None for a plain 403."""
+    if not user.is_authenticated or not _entitled(user, task):
+        return None
+    if task.status not in OPEN:
+        return messages.TASK_ALREADY_DONE
+    if task.owner_id == user.pk:
+        return messages.TASK_ALREADY_YOURS
+    if task.owner_id is not None:
+        return messages.TASK_TAKEN_BY % {"name": _name(task.owner)}
+    return None
+
+
+def _entitled(user: Any, task: Task) -> bool:
+    if not task.owner_permission:
+        return task.owner_id == user.pk  # a task assigned by the flow (the member's own revision)
+    process = BranchProcess.objects.filter(pk=task.process_id).select_related("organization").first()
+    return process is not None and may(user, task.owner_permission, process.organization)
+
+
+def _name(user: Any) -> str:
+    member = Member.objects.filter(user=user).only("real_name").first()
+    return member.real_name if member else (user.get_full_name() or user.get_username())
+
+
+def _detail_url(task: Task | None) -> str:
+    if task is None:
+        return ""
+    try:
+        return task.flow_task.reverse("detail", args=[task.process_id, task.pk])
+    except NoReverseMatch:  # a node without a detail page: the page still explains the conflict
+        return ""
