@@ -32,6 +32,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -53,7 +54,8 @@ from workflows.claims import (
 )
 from workflows.escalation import review_settings_for
 from workflows.flows import AppealFlow, ClaimFlow, PeriodReviewFlow
-from workflows.models import Claim, PeriodReview
+from workflows.models import Claim, Notification, PeriodReview
+from workflows.notifications import notification_mark_read
 from workflows.periods import filing_archive, period_approve, period_start
 
 PRESET_CODE = "erqi-2021"
@@ -493,7 +495,11 @@ def _seed_living_branch(state: DemoState) -> None:
     """机关第一党支部: the last quarter approved and filed, the current one under way."""
     branch = state.organizations[MAIN_BRANCH_CODE]
     calendar = _calendar(branch)
+    before = Notification.objects.aggregate(last=Max("pk"))["last"] or 0
     _walk_quarter(state, branch, calendar)
+    # That quarter's news is months old: its members have read it. The current quarter's is new.
+    for notification in Notification.objects.filter(pk__gt=before).select_related("recipient"):
+        notification_mark_read(notification=notification, user=notification.recipient)
     _quarter_under_way(state, branch, calendar)
 
 

@@ -26,7 +26,7 @@ from scoring.selectors import effective_ruleset, ruleset_for, ruleset_version_cu
 from workflows.demo import DEMO_STEPS, demo_calendar, demo_photo
 from workflows.evidence import evidence_check
 from workflows.flows import ClaimFlow
-from workflows.models import Appeal, Claim, Evidence, FrozenScore, PeriodReview
+from workflows.models import Appeal, Claim, Evidence, FrozenScore, Notification, PeriodReview
 from workflows.viewsets import FLOWS, queue_for
 
 WINTER_DAY = datetime.date(2026, 2, 11)  # first quarter: the quarters behind it are last year's
@@ -222,6 +222,15 @@ def test_the_committee_rules_and_the_branch_item_are_in_force_for_every_cycle_th
     )
     second = Member.objects.get(user__username="clerk2").branch
     assert ruleset_for(second, seeded).code == "erqi-2021"
+
+
+def test_members_have_read_the_filed_quarters_news_but_not_the_current_ones(seeded):
+    unread = Notification.objects.filter(read_at=None)
+    assert set(unread.filter(recipient__username="member").values_list("kind", flat=True)) == {
+        "claim_returned"
+    }
+    assert unread.filter(recipient__username="clerk2", kind="publicity_opened").count() == 1
+    assert not unread.filter(kind__in=["filing_archived", "appeal_decided"]).exists()
 
 
 def test_no_demo_claim_is_dated_after_the_seeding_day(seeded):
