@@ -164,3 +164,55 @@ def committee_b(world):
 
 def secretary_b(world):
     return add_officer(world.branch_b, "吴敏", "wumin", RoleAssignment.Role.SECRETARY)
+
+
+# --- Ready-made states -----------------------------------------------------------------------
+
+
+def approved_claim(
+    world,
+    member=None,
+    day=datetime.date(2026, 3, 10),
+    *,
+    item="innovative-activity",
+    points=None,
+    clerk=None,
+    reviewer=None,
+):
+    """A member's claim taken through 申报 → 登记 → 审核 by the services: its points are in the ledger."""
+    from workflows.claims import claim_approve, claim_record, claim_submit
+    from workflows.flows import ClaimFlow
+
+    member = member or world.member_a
+    claim = claim_submit(
+        member=member, item_code=item, occurred_on=day, points=points, evidence=[photo()], by=member.user
+    )
+    perform(open_task(claim.process, ClaimFlow.record), clerk or world.clerk_a, _bind(claim_record, claim))
+    perform(
+        open_task(claim.process, ClaimFlow.review), reviewer or world.committee_a, _bind(claim_approve, claim)
+    )
+    claim.refresh_from_db()
+    return claim
+
+
+def _bind(service, claim):
+    return lambda **kw: service(claim=claim, **kw)
+
+
+def publicity_opened(world, monkeypatch, branch=None, clerk=None):
+    """2 April 2026, 09:00: the clerk opens 公示 of the first quarter; the window closes on 7 April, 09:00."""
+    from workflows.periods import period_start
+
+    freeze(monkeypatch, 2026, 4, 2, 9)
+    return period_start(branch=branch or world.branch_a, period=Q1, by=clerk or world.clerk_a)
+
+
+def publicity_closed(monkeypatch, *args: int) -> None:
+    """Time moves past the window (8 April by default) and beat fires the timers and conditions."""
+    from viewflow.workflow.timers import fire_due_conditions, fire_due_timers
+
+    from workflows.flows import PeriodReviewFlow
+
+    freeze(monkeypatch, *(args or (2026, 4, 8, 9)))
+    fire_due_timers()
+    fire_due_conditions(flows=[PeriodReviewFlow])
