@@ -150,6 +150,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.escalate_overdue_reviews",
         "schedule": crontab(hour=8, minute=30),
     },
+    # 期末自动发起公示: branches whose period ended and that allow it (ReviewSettings.auto_start).
+    "period-autostart": {"task": "workflows.tasks.period_autostart", "schedule": crontab(hour=1, minute=10)},
 }
 
 # --- Auth ----------------------------------------------------------------------------------

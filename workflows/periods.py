@@ -330,20 +330,61 @@ def current_approval(review: PeriodReview) -> PeriodApproval | None:
 
 
 def due_periods(*, today: datetime.date) -> list[tuple[Organization, Period]]:
-    """Branches whose last period ended before ``today`` and has no review yet (for the beat task)."""
+    """Branches whose last ended period has no review yet (for the beat task).
+
+    "Last ended" is the period before the one running today, not only one that ended yesterday: a
+    night the job did not run, or a period left waiting for open claims, is picked up the next night.
+    """
     due = []
     for branch in Organization.objects.filter(kind=Organization.Kind.BRANCH):
         settings = review_settings_for(branch)
         if not settings.auto_start:
             continue
-        yesterday = today - timedelta(days=1)
         try:
-            period = period_containing(branch, yesterday)
+            current = period_containing(branch, today)
+            current_first, _ = current.bounds(cycle_rules(branch, current.cycle))
+            period = period_containing(branch, current_first - timedelta(days=1))
             first, last = period.bounds(cycle_rules(branch, period.cycle))
         except ValidationError:
             continue  # no rule set in force: nothing to review
-        if last >= today:
-            continue
         if not PeriodReview.objects.filter(branch=branch, starts_on=first, ends_on=last).exists():
             due.append((branch, period))
     return due
+
+
+def periods_autostart(*, today: datetime.date | None = None) -> int:
+    """期末自动发起公示 (Celery beat): open 公示 for every branch whose period has ended.
+
+    A period with claims still undecided waits for them; its clerks are told once per period (the
+    notification's dedupe key), however often the job runs. Running twice starts nothing twice: the
+    second run finds the review (and the database's unique key stops a concurrent one).
+    """
+    today = today or timezone.localdate()
+    started = 0
+    for branch, period in due_periods(today=today):
+        try:
+            period_start(branch=branch, period=period, by=None)
+        except ValidationError as error:
+            _tell_clerks_not_started(branch, period, error)
+        else:
+            started += 1
+    return started
+
+
+def _tell_clerks_not_started(branch: Organization, period: Period, error: ValidationError) -> None:
+    first, last = period.bounds(cycle_rules(branch, period.cycle))
+    if PeriodReview.objects.filter(branch=branch, starts_on=first, ends_on=last).exists():
+        return  # another run started it meanwhile
+    today = timezone.localdate()
+    clerks = RoleAssignment.objects.filter(
+        organization=branch, role=RoleAssignment.Role.CLERK, valid_from__lte=today
+    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+    with transaction.atomic():
+        notify_many(
+            list({a.user for a in clerks.select_related("user")}),
+            kind="publicity_waiting",
+            title=f"{branch.name} {period.label()} 未能自动发起公示",
+            body="；".join(error.messages) + " 处理完毕后请发起公示。",
+            url="/workflow/queue/",
+            dedupe_key=f"autostart:{branch.pk}:{period.cycle}:{period.kind.value}:{period.index}",
+        )

@@ -3,7 +3,7 @@
 from celery import shared_task
 from viewflow.workflow.timers import fire_due_conditions, fire_due_timers
 
-from workflows import escalation, notifications
+from workflows import escalation, notifications, periods
 
 
 @shared_task(name="workflows.tasks.send_notification_email")
@@ -34,3 +34,9 @@ def escalate_overdue_reviews() -> int:
 def fire_workflow_timers() -> dict[str, int]:
     """Fire viewflow's database-backed timers and conditions that are due (publicity closing)."""
     return {"timers": fire_due_timers(), "conditions": fire_due_conditions()}
+
+
+@shared_task(name="workflows.tasks.period_autostart")
+def period_autostart() -> int:
+    """Open 公示 for the periods that ended; a second run the same day starts nothing twice."""
+    return periods.periods_autostart()
