@@ -54,7 +54,7 @@ from workflows.claims import (
 )
 from workflows.escalation import review_settings_for
 from workflows.flows import AppealFlow, ClaimFlow, PeriodReviewFlow
-from workflows.models import Claim, Notification, PeriodReview
+from workflows.models import AttendanceSheet, Claim, Notification, PeriodReview
 from workflows.notifications import notification_mark_read
 from workflows.periods import filing_archive, period_approve, period_start
 
@@ -272,7 +272,7 @@ def _meeting(
     on_leave: Sequence[str] = (),
     absent: Sequence[str] = (),
     clerk: str,
-) -> Any:
+) -> AttendanceSheet:
     """活动签到: every active member attends except those on leave and those absent without leave; 流动党员
     report by phone or letter and are not marked at all."""
     away = set(on_leave) | set(absent)
@@ -291,7 +291,7 @@ def _meeting(
     )
 
 
-def _approve_sheet(sheet: Any, reviewer: Any) -> None:
+def _approve_sheet(sheet: AttendanceSheet, reviewer: Any) -> None:
     for claim in sheet.claims.order_by("pk"):
         _approve(claim, reviewer)
 
@@ -393,7 +393,7 @@ def _walk_quarter(state: DemoState, branch: Organization, calendar: DemoCalendar
     return review
 
 
-def _appeals(state: DemoState, appealed: Claim, meeting: Any, at: datetime.datetime) -> None:
+def _appeals(state: DemoState, appealed: Claim, meeting: AttendanceSheet, at: datetime.datetime) -> None:
     """One appeal upheld (another member's points cancelled), one dismissed (an own deduction stands)."""
     committee = state.users["committee"]
     appealed.refresh_from_db()
