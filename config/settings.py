@@ -236,6 +236,8 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # one line per succeeded task drowns the log (eager mode runs many while seeding the demo)
+        "celery.app.trace": {"level": "WARNING"},
     },
 }
 
