@@ -210,6 +210,13 @@ def _require_status(claim: Claim, *statuses: str) -> None:
         raise ValidationError(messages.CLAIM_NOT_OPEN % {"status": claim.get_status_display()})
 
 
+def _advance(activation: Any, claim: Claim) -> None:
+    """Move the process on with the claim as just saved. The gateway after 登记 reads the claim's status
+    through the process, whose cached claim (loaded by the task page before the lock) would be stale."""
+    activation.process.claim = claim
+    activation.execute()
+
+
 def _locked(claim: Claim) -> Claim:
     return Claim.objects.select_for_update().get(pk=claim.pk)
 
@@ -229,7 +236,7 @@ def claim_record(*, claim: Claim, by: Any, activation: Any, note: str = "") -> C
     claim.status = Claim.Status.RECORDED
     claim.save(update_fields=["status"])
     _audit(claim, by, "claim.record", f"登记 {claim}", reason=note)
-    activation.execute()
+    _advance(activation, claim)
     return claim
 
 
@@ -252,7 +259,7 @@ def claim_return(*, claim: Claim, by: Any, reason: str, activation: Any) -> Clai
         body=f"退回原因：{reason}。请补充材料后重新提交。",
         url=f"/me/claims/{claim.pk}/",
     )
-    activation.execute()
+    _advance(activation, claim)
     return claim
 
 
@@ -293,7 +300,7 @@ def claim_resubmit(
     claim.save()
     evidence_attach(claim=claim, files=evidence, by=by)
     _audit(claim, by, "claim.resubmit", f"修改后重新提交 {claim}", previous=previous)
-    activation.execute()
+    _advance(activation, claim)
     return claim
 
 
@@ -352,7 +359,7 @@ def claim_approve(
             body=(f"审核意见：{reason}" if reason else "") + "积分将在本期公示、审定后计入。",
             url=f"/me/claims/{claim.pk}/",
         )
-    activation.execute()
+    _advance(activation, claim)
     return claim
 
 
@@ -376,7 +383,7 @@ def claim_reject(*, claim: Claim, by: Any, reason: str, activation: Any) -> Clai
             body=f"原因：{reason}",
             url=f"/me/claims/{claim.pk}/",
         )
-    activation.execute()
+    _advance(activation, claim)
     return claim
 
 
