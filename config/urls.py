@@ -7,6 +7,7 @@ from viewflow.urls import Site
 
 from accounts.viewsets import AccountsApplication
 from config.health import healthz
+from workflows.member_app import ClerkApplication, MemberApplication
 from workflows.viewsets import WorkflowApplication
 
 admin.site.site_header = "党员积分管理 · 后台配置"
@@ -15,7 +16,7 @@ admin.site.index_title = "配置"
 
 site = Site(
     title="党员积分管理",
-    viewsets=[AccountsApplication(), WorkflowApplication()],
+    viewsets=[AccountsApplication(), MemberApplication(), WorkflowApplication(), ClerkApplication()],
 )
 
 urlpatterns = [
