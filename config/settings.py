@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # Two people on one task: the loser gets a Chinese 409 page, not a bare 403 or a 500.
     "workflows.middleware.TaskConflictMiddleware",
+    "workflows.middleware.WorkflowLoginMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -43,6 +43,25 @@ class ScopedFlowMixin:
         return user.is_authenticated and user.is_superuser
 
 
+class OwnTask(flow.View):
+    """A step the flow gives to one person — the member revising their own returned claim.
+
+    It holds no permission, so viewflow would let anyone take it once released; it is never released,
+    and only that person could take it back.
+    """
+
+    def can_assign(self, user, task):
+        return super().can_assign(user, task) and _member_user_id(task.process) == user.pk
+
+    def can_unassign(self, user, task):
+        return False
+
+
+def _member_user_id(process) -> int | None:
+    claim = (process if isinstance(process, BranchProcess) else process.coerced).claim
+    return claim.member.user_id if claim else None
+
+
 class ClaimFlow(ScopedFlowMixin, flow.Flow):
     """积分申报"""
 
@@ -83,7 +102,7 @@ class ClaimFlow(ScopedFlowMixin, flow.Flow):
     )
 
     revise = (
-        flow.View(views.ReviseClaimView.as_view())
+        OwnTask(views.ReviseClaimView.as_view())
         .Annotation(title=_("补充材料"), description=_("按退回意见补充材料后重新提交。"))
         .Assign(lambda activation: activation.process.claim.member.user)
         .Next(this.record)

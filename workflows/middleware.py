@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -26,6 +27,7 @@ from accounts.models import Member
 from workflows import messages
 from workflows.models import BranchProcess
 
+WORKFLOW_NAMESPACE = "workflow"
 TASK_ACTIONS = frozenset({"assign", "execute"})
 OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 TEMPLATE = "workflows/conflict.html"
@@ -98,3 +100,25 @@ def _detail_url(task: Task | None) -> str:
         return task.flow_task.reverse("detail", args=[task.process_id, task.pk])
     except NoReverseMatch:  # a node without a detail page: the page still explains the conflict
         return ""
+
+
+class WorkflowLoginMiddleware:
+    """Anonymous visitors of the 积分流程 pages are sent to log in, as everywhere else on the site.
+
+    viewflow's site middleware refuses them with a bare 403 before any view's ``login_required``
+    runs (the application's view permission needs a signed-in user).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 403 and not request.user.is_authenticated and _in_workflow(request):
+            return redirect_to_login(request.get_full_path())
+        return response
+
+
+def _in_workflow(request: HttpRequest) -> bool:
+    match = request.resolver_match
+    return match is not None and WORKFLOW_NAMESPACE in match.namespaces[:1]

@@ -137,6 +137,8 @@ class ArchiveView(ScopedListMixin, views.WorkflowArchiveListView):
 
 
 class ProcessListView(views.DashboardProcessListView):
+    ordering = ("-created", "-pk")  # pages of an unordered list may skip or repeat processes
+
     def get_queryset(self):
         return super().get_queryset().filter(pk__in=processes_visible_to(self.request.user).values("pk"))
 
@@ -145,6 +147,23 @@ class TaskListView(views.DashboardTaskListView):
     @viewprop
     def queryset(self):
         return tasks_visible_to(self.request.user, [self.flow_class])
+
+
+class DashboardView(views.DashboardView):
+    """A flow's board — its open tasks step by step, and the last finished — of the processes the
+    user may see; viewflow's own board lists every branch's."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        tasks = tasks_visible_to(self.request.user, [self.flow_class]).order_by("-created")
+        for column in context["columns"]:
+            open_here = tasks.filter(
+                Q(finished__isnull=True) | Q(status=STATUS.ERROR), flow_task=column["node"]
+            )
+            column["tasks"] = open_here[: self.MAX_ROWS]
+        finished = tasks.filter(finished__isnull=False, flow_task__in=context["end_nodes"])
+        context["finished"] = finished[: self.MAX_ROWS]
+        return context
 
 
 class ProcessDetailView(views.DetailProcessView):
@@ -176,8 +195,15 @@ class BulkAssignView(views.BulkAssignTasksActionView):
 
 
 class BulkUnassignView(views.BulkUnassignTasksActionView):
+    """退回待办队列: the user's own open tasks taken from a queue. Finished tasks, and the tasks the flow
+    gives to one person (a member's own revision), have no queue to go back to."""
+
     def get_queryset(self):
-        return super().get_queryset().filter(owner=self.request.user)
+        return (
+            super()
+            .get_queryset()
+            .filter(owner=self.request.user, status=STATUS.ASSIGNED, owner_permission__isnull=False)
+        )
 
 
 class BulkApproveClaimsView(BaseBulkActionView):
@@ -226,6 +252,7 @@ class BulkApproveClaimsView(BaseBulkActionView):
 
 
 class ScopedFlowViewset(FlowViewset):
+    dashboard_view_class = DashboardView
     process_list_view_class = ProcessListView
     task_list_view_class = TaskListView
     process_detail_view_class = ProcessDetailView
@@ -240,6 +267,14 @@ class WorkflowApplication(WorkflowAppViewset):
     archive_view_class = ArchiveView
     tasks_assign_view_class = BulkAssignView
     tasks_unassign_view_class = BulkUnassignView
+
+    def get_context_data(self, request):
+        # The menu's counts, from the same scoped queries as the lists (viewflow's own count only the
+        # permissions granted on the task's very organization, so a higher committee saw 0).
+        return {
+            "user_inbox": tasks_of(self.flow_classes).filter(owner=request.user, status=STATUS.ASSIGNED),
+            "user_queue": queue_for(request.user, self.flow_classes),
+        }
 
     @property
     def tasks_approve_path(self):
