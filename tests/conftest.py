@@ -1,14 +1,27 @@
 """Personas shared by every test: two branches under one committee, a person for every role,
 and an outsider in the other branch who must see nothing of branch A."""
 
+import os
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Member, Organization, RoleAssignment
 from tests.factories import UserFactory, make_member, make_organization, make_role
 
 Role = RoleAssignment.Role
+
+# Property tests state what must hold, not how fast: no per-example deadline (a loaded 2-core CI machine
+# would fail them at random). In CI the examples are derandomized, so a run is reproducible.
+hypothesis_settings.register_profile(
+    "jifen",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=bool(os.environ.get("CI")),
+)
+hypothesis_settings.load_profile("jifen")
 
 
 @dataclass
