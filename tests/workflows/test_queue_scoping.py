@@ -465,3 +465,25 @@ def test_the_menu_counts_what_the_queue_and_inbox_hold(client, world, scene, per
     )
     counts = dict(menu)
     assert counts == {"待办": str(len(INBOX[persona])), "待认领": str(len(QUEUE[persona]))}
+
+
+@pytest.mark.parametrize("persona", PERSONAS[1:])
+def test_cancelling_undoing_or_reviving_steps_is_for_administrators_only(client, world, scene, persona):
+    login(client, world, persona)
+    process = scene.process("rec_a")
+    task = scene.open_tasks["record_a"]
+    done = Task.objects.filter(process_id=scene.process("a1").pk, flow_task=ClaimFlow.record).get()
+    with nothing_changes():
+        cancel = client.post(flow_url(ClaimFlow, "process_cancel", process.pk), {"_cancel_process": "1"})
+        assert cancel.status_code in (403, 404)
+        assert client.post(task_url(task, "cancel")).status_code in (403, 404)
+        assert client.post(task_url(done, "undo")).status_code in (403, 404)
+        assert client.post(task_url(done, "revive")).status_code in (403, 404)
+
+
+@pytest.mark.parametrize("persona", ["outsider", "clerk_b"])
+def test_a_task_link_of_another_branch_leads_nowhere(client, world, scene, persona):
+    login(client, world, persona)
+    for task in (scene.open_tasks["record_a"], scene.open_tasks["review_a"]):
+        response = client.get(task_url(task, "index"))
+        assert response.status_code == 302 and response["Location"] == "/"
