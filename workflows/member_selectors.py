@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import access
 from accounts.models import Member, Organization
 from scoring.core.periods import MONTHS_IN, Period, PeriodKind
-from scoring.core.ruleset import Item
+from scoring.core.ruleset import EvaluationMode, Item, fmt
 from scoring.core.ruleset import Source as ItemSource
 from scoring.models import LedgerEntry, RuleSetVersion
 from scoring.selectors import branch_scores, item_names, ledger_net
@@ -114,6 +114,8 @@ class MyPoints:
     frozen: list[FrozenLine] = field(default_factory=list)  # this cycle's approved periods, newest first
     pending: list[PendingLine] = field(default_factory=list)
     breakdown: list[BreakdownRow] = field(default_factory=list)
+    # With a weighted 民主评议 the cycle total is points × (1 − w) + evaluation × w: (points %, evaluation %).
+    weighting: tuple[str, str] | None = None
 
     @property
     def exempt(self) -> bool:
@@ -240,6 +242,9 @@ def my_points(member: Member, today: datetime.date | None = None) -> MyPoints:
     if version is not None:
         names.update(item_names(version))
     order = [item.code for item in rules.items] if rules else []
+    evaluation = rules.evaluation if rules else None
+    if evaluation is not None and evaluation.mode == EvaluationMode.WEIGHTED and evaluation.weight:
+        points.weighting = (fmt((1 - evaluation.weight) * 100), fmt(evaluation.weight * 100))
     points.breakdown = _breakdown(
         points.frozen, [line for line in points.pending if line.period.cycle == cycle], names, order
     )

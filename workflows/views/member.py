@@ -13,8 +13,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View, generic
@@ -246,7 +247,11 @@ def revise_task_url(claim: Claim, user) -> str | None:
         .filter(owner=user)
         .first()
     )
-    return task.flow_task.reverse("execute", args=[task.process_id, task.pk]) if task else None
+    if task is None:
+        return None
+    url = task.flow_task.reverse("execute", args=[task.process_id, task.pk])
+    # After resubmitting, viewflow sends the member back to this claim's page.
+    return f"{url}?{urlencode({'back': reverse('me:claim_detail', args=[claim.pk])})}"
 
 
 class ClaimDetailView(LoginRequiredMixin, generic.TemplateView):
