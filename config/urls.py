@@ -14,6 +14,17 @@ admin.site.site_header = "党员积分管理 · 后台配置"
 admin.site.site_title = "党员积分管理"
 admin.site.index_title = "配置"
 
+
+class SignInViewset(AuthViewset):
+    """Login, logout and password change. No e-mail password reset: many members have no e-mail
+    address, and the branch clerk resets a forgotten password (the login page says so)."""
+
+    pass_reset_path = None
+    pass_reset_done_path = None
+    pass_reset_confirm_path = None
+    pass_reset_complete_path = None
+
+
 site = Site(
     title="党员积分管理",
     viewsets=[AccountsApplication(), MemberApplication(), WorkflowApplication(), ClerkApplication()],
@@ -21,7 +32,7 @@ site = Site(
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("accounts/", AuthViewset(allow_password_change=True, with_profile_view=False).urls),
+    path("accounts/", SignInViewset(allow_password_change=True, with_profile_view=False).urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("healthz/", healthz, name="healthz"),
     path("evidence/", include("workflows.views_evidence")),

@@ -224,3 +224,8 @@ def test_the_workflow_words_are_translated_for_issue_4(world):
         ]
         assert translation.pgettext("STATUS", "Done") == "已完成"
         assert translation.gettext("Process #%(pk)s has been canceled.") % {"pk": 7} == "流程 #7 已取消。"
+
+
+def test_there_is_no_e_mail_password_reset_the_clerk_resets_a_forgotten_password(client):
+    assert client.get("/accounts/password_reset/").status_code == 404
+    assert "联系本支部组织委员" in client.get("/accounts/login/").content.decode()
