@@ -76,9 +76,10 @@ class ScopedAdmin(admin.ModelAdmin):
     says otherwise. Superusers see everything."""
 
     scope_lookups: tuple[str, ...] = ("organization",)  # a row is in scope if any lookup is
+    scope_perm: str = ROSTER_PERM
 
     def rows_in_scope(self, request) -> Q:
-        organizations = scope(request, ROSTER_PERM)
+        organizations = scope(request, self.scope_perm)
         condition = Q()
         for lookup in self.scope_lookups:
             condition |= Q(**{f"{lookup}__in": organizations})
@@ -96,7 +97,7 @@ class ScopedAdmin(admin.ModelAdmin):
         return self.model._default_manager.filter(self.rows_in_scope(request), pk=obj.pk).exists()
 
     def has_module_permission(self, request) -> bool:
-        return request.user.is_superuser or scope(request, ROSTER_PERM).exists()
+        return request.user.is_superuser or scope(request, self.scope_perm).exists()
 
     def has_view_permission(self, request, obj=None) -> bool:
         if obj is None:

@@ -1,0 +1,41 @@
+"""审定周期设置 in the admin: the higher committee sets it for its part of the tree; clerks cannot."""
+
+import pytest
+
+from audit.models import AuditRecord
+from workflows.escalation import review_settings_for
+from workflows.models import ReviewSettings
+
+URL = "/admin/workflows/reviewsettings/"
+
+
+def test_the_higher_committee_sets_monthly_review_for_its_committee_and_branches_inherit_it(client, world):
+    client.force_login(world.higher)
+    response = client.post(
+        URL + "add/",
+        {
+            "organization": world.committee.pk,
+            "period_kind": "month",
+            "publicity_days": 7,
+            "escalation_days": 3,
+            "auto_start": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert review_settings_for(world.branch_a).period_kind == "month"
+    assert review_settings_for(world.branch_b).publicity_days == 7
+    assert AuditRecord.objects.filter(action="review_settings.create").exists()
+
+
+@pytest.mark.parametrize("persona", ["clerk_a", "secretary_a", "committee_a"])
+def test_branch_officers_cannot_change_the_review_settings(client, world, persona):
+    ReviewSettings.objects.create(organization=world.branch_a)
+    client.force_login(getattr(world, persona))
+    assert client.get(URL).status_code in (302, 403)
+    assert client.post(
+        URL + "add/", {"organization": world.branch_a.pk, "period_kind": "month"}
+    ).status_code in (
+        302,
+        403,
+    )
+    assert ReviewSettings.objects.get(organization=world.branch_a).period_kind == "quarter"
