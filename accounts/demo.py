@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from accounts.id_numbers import id_check_character
 from accounts.models import Member, Organization, RoleAssignment
 from accounts.services import member_create, member_transfer, role_grant
 
@@ -139,26 +140,6 @@ PHONE_PREFIXES: tuple[str, ...] = (
     "138", "139", "137", "136", "135", "150", "151", "158", "159", "186", "187", "188", "131", "132",
     "155", "156", "133", "153", "189", "177",
 )  # fmt: skip
-
-# GB 11643-1999: weights of the first 17 digits and the check character for (sum mod 11).
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-
-
-def id_check_character(first17: str) -> str:
-    """The 18th character of a resident ID number (GB 11643-1999, ISO 7064 MOD 11-2)."""
-    return _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
-
-
-def id_number_valid(value: str) -> bool:
-    """Shape, birth date and check character of an 18-character ID number."""
-    if len(value) != 18 or not value[:17].isdigit():
-        return False
-    try:
-        datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
-    except ValueError:
-        return False
-    return value[17] == id_check_character(value[:17])
 
 
 @dataclass(frozen=True)

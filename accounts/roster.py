@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from accounts.id_numbers import birth_date_valid, id_check_character
 from accounts.models import Member, Organization
 
 # --- The column contract -------------------------------------------------------------------
@@ -383,23 +384,11 @@ def id_number_problem(value: str) -> Any | None:
         return ID_LEGACY
     if not re.fullmatch(r"\d{17}[\dX]", value):
         return ID_FORMAT
-    try:
-        datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
-    except ValueError:
+    if not birth_date_valid(value):
         return ID_BIRTH_DATE
     if value[17] != id_check_character(value[:17]):
         return ID_CHECKSUM
     return None
-
-
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK_CHARACTERS = "10X98765432"
-
-
-def id_check_character(first17: str) -> str:
-    """GB 11643: the weighted sum of the first 17 digits, mod 11, indexes the check character."""
-    total = sum(int(digit) * weight for digit, weight in zip(first17, _ID_WEIGHTS, strict=True))
-    return _ID_CHECK_CHARACTERS[total % 11]
 
 
 def _phone(c: _RowCheck) -> str:

@@ -20,9 +20,8 @@ from accounts.demo import (
     MAIN_BRANCH_CODE,
     SECOND_BRANCH_CODE,
     demo_seed,
-    id_check_character,
-    id_number_valid,
 )
+from accounts.id_numbers import id_check_character, id_number_valid
 from accounts.models import BranchMembership, Member, Organization, RoleAssignment
 from audit.models import AuditRecord
 

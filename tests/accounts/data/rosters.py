@@ -10,7 +10,8 @@ from collections.abc import Iterable, Mapping, Sequence
 import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.roster import COLUMNS, id_check_character
+from accounts.id_numbers import id_check_character
+from accounts.roster import COLUMNS
 
 HEADERS = [c.header for c in COLUMNS]
 NAMES = ["王建国", "李秀英", "张志强", "刘桂兰", "陈晓明", "杨丽娟", "赵德华", "黄敏", "周海燕", "吴国栋"]
