@@ -34,7 +34,7 @@ from workflows.models import (
     PeriodReview,
     PublicityWindow,
 )
-from workflows.notifications import notify, notify_many, review_settings_for
+from workflows.notifications import notify_many, review_settings_for
 from workflows.selectors import rules_on
 
 
@@ -252,34 +252,42 @@ def _branch_officers(branch: Organization) -> list[Any]:
     return list({a.user for a in assignments.select_related("user")})
 
 
-@transaction.atomic
-def filing_archive(*, review: PeriodReview, by: Any, activation: Any, note: str = "") -> Filing:
-    """备案: the higher committee archives the approved period."""
+def _filing_decide(
+    *, review: PeriodReview, by: Any, status: str, reason: str, action: str, summary: str
+) -> Filing:
+    """Record the higher committee's decision on the latest filing, once, and the review's new state."""
     _require_role(by, "review_filings", review.branch)
     filing = _filing(review)
     if filing is None or filing.status != Filing.Status.SUBMITTED:
         raise ValidationError(messages.FILING_ALREADY_DECIDED)
-    filing.status, filing.decided_by, filing.decided_at, filing.reason = (
-        Filing.Status.ARCHIVED,
-        by,
-        timezone.now(),
-        note,
-    )
+    filing.status, filing.decided_by, filing.decided_at, filing.reason = status, by, timezone.now(), reason
     filing.save()
-    PeriodReview.objects.filter(pk=review.pk).update(status=PeriodReview.Status.ARCHIVED)
-    review.status = PeriodReview.Status.ARCHIVED
+    review.status = (
+        PeriodReview.Status.ARCHIVED if status == Filing.Status.ARCHIVED else PeriodReview.Status.RETURNED
+    )
+    PeriodReview.objects.filter(pk=review.pk).update(status=review.status)
     audit_record(
-        actor=by,
-        action="filing.archive",
-        summary=f"{review.branch.name} {review.label} 积分已备案",
-        target=review,
-        organization=review.branch,
+        actor=by, action=action, summary=summary, target=review, organization=review.branch, reason=reason
+    )
+    return filing
+
+
+@transaction.atomic
+def filing_archive(*, review: PeriodReview, by: Any, activation: Any, note: str = "") -> Filing:
+    """备案: the higher committee archives the approved period."""
+    title = f"{review.branch.name} {review.label} 积分已备案"
+    filing = _filing_decide(
+        review=review,
+        by=by,
+        status=Filing.Status.ARCHIVED,
         reason=note,
+        action="filing.archive",
+        summary=title,
     )
     notify_many(
         _branch_officers(review.branch),
         kind="filing_archived",
-        title=f"{review.branch.name} {review.label} 积分已备案",
+        title=title,
         body=note,
         url=f"/me/publicity/{review.pk}/",
     )
@@ -292,35 +300,22 @@ def filing_return(*, review: PeriodReview, by: Any, reason: str, activation: Any
     """退回: the higher committee sends the period back, with the reason; 审定 reopens."""
     if not reason.strip():
         raise ValidationError({"reason": [messages.FILING_REASON_REQUIRED]})
-    _require_role(by, "review_filings", review.branch)
-    filing = _filing(review)
-    if filing is None or filing.status != Filing.Status.SUBMITTED:
-        raise ValidationError(messages.FILING_ALREADY_DECIDED)
-    filing.status, filing.decided_by, filing.decided_at, filing.reason = (
-        Filing.Status.RETURNED,
-        by,
-        timezone.now(),
-        reason,
-    )
-    filing.save()
-    PeriodReview.objects.filter(pk=review.pk).update(status=PeriodReview.Status.RETURNED)
-    review.status = PeriodReview.Status.RETURNED
-    audit_record(
-        actor=by,
-        action="filing.return",
-        summary=f"{review.branch.name} {review.label} 备案被退回",
-        target=review,
-        organization=review.branch,
+    title = f"{review.branch.name} {review.label} 备案被退回"
+    filing = _filing_decide(
+        review=review,
+        by=by,
+        status=Filing.Status.RETURNED,
         reason=reason,
+        action="filing.return",
+        summary=title,
     )
-    for officer in _branch_officers(review.branch):
-        notify(
-            recipient=officer,
-            kind="filing_returned",
-            title=f"{review.branch.name} {review.label} 备案被退回",
-            body=f"退回原因：{reason}。请核实后重新审定。",
-            url=f"/me/publicity/{review.pk}/",
-        )
+    notify_many(
+        _branch_officers(review.branch),
+        kind="filing_returned",
+        title=title,
+        body=f"退回原因：{reason}。请核实后重新审定。",
+        url=f"/me/publicity/{review.pk}/",
+    )
     activation.execute()
     return filing
 
