@@ -15,6 +15,7 @@ from viewflow.workflow.flow.views import mixins
 
 from scoring.selectors import effective_ruleset, item_names
 from workflows import appeals, claims, periods
+from workflows.consequences import period_attention
 from workflows.evidence import evidence_reuse
 from workflows.forms import (
     ApprovePeriodForm,
@@ -149,6 +150,16 @@ class ReviewClaimView(ClaimTaskMixin, TaskFormView):
             )
 
 
+def _attention(review):
+    """需关注: the consequences the rule set attaches to these ranks (shown, never applied)."""
+    try:
+        return period_attention(
+            review, periods.cycle_rules(review.branch, review.cycle), periods.period_scores(review)
+        )
+    except ValidationError:
+        return []  # no rule set in force: the page already says so
+
+
 class PeriodTaskMixin:
     def get_context_data(self, **kwargs):
         review = self.request.activation.process.period_review
@@ -162,6 +173,7 @@ class PeriodTaskMixin:
             "frozen": approval.scores.select_related("member").order_by("period_rank", "member__real_name")
             if approval
             else None,
+            "attention": _attention(review),
         }
         return super().get_context_data(**context, **kwargs)
 
