@@ -105,6 +105,17 @@ class WorkflowTaskFilter(django_filters.FilterSet):
 class ScopedListMixin:
     filterset_class = WorkflowTaskFilter
 
+    # viewflow labels these columns from the method names, in English.
+    def process_brief(self, task):
+        return super().process_brief(task)
+
+    process_brief.short_description = _("流程")
+
+    def brief(self, task):
+        return task.brief
+
+    brief.short_description = _("摘要")
+
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
         kwargs["request"] = self.request
@@ -190,6 +201,9 @@ class ChartView(views.FlowChartView):
 
 
 class BulkAssignView(views.BulkAssignTasksActionView):
+    def message_user(self):
+        messages.success(self.request, _("已领取所选任务。"))
+
     def get_queryset(self):
         return super().get_queryset().filter(pk__in=queue_for(self.request.user, FLOWS).values("pk"))
 
@@ -197,6 +211,9 @@ class BulkAssignView(views.BulkAssignTasksActionView):
 class BulkUnassignView(views.BulkUnassignTasksActionView):
     """退回待办队列: the user's own open tasks taken from a queue. Finished tasks, and the tasks the flow
     gives to one person (a member's own revision), have no queue to go back to."""
+
+    def message_user(self):
+        messages.success(self.request, _("所选任务已退回待认领。"))
 
     def get_queryset(self):
         return (
