@@ -63,7 +63,7 @@ def bulk(page, action: str) -> None:
     page.locator("thead input[type=checkbox]").check()
     page.locator(".mdc-select__anchor", has_text="选择操作").click()
     page.get_by_role("option", name=action).click()
-    page.get_by_role("button", name="GO").click()
+    page.get_by_role("button", name="执行").click()
     page.get_by_role("button", name="确认").click()
     page.wait_for_url(url)  # back on the list: the action is done
 
