@@ -36,6 +36,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("healthz/", healthz, name="healthz"),
     path("evidence/", include("workflows.views_evidence")),
+    path("api/v1/", include("api.urls")),
     path("", site.urls),
 ]
 

@@ -1,0 +1,136 @@
+"""Tokens for phones: issued at login (through axes), hashed at rest, expire, revocable; 401 in one shape."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from api.models import ApiToken
+from api.services import hash_key, token_issue, token_revoke
+from audit.models import AuditRecord
+from tests.api.conftest import PASSWORD
+
+TOKEN_URL = "/api/v1/auth/token/"
+ME_URL = "/api/v1/me/"
+
+
+def _error(response, status, code=None):
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) == {"code", "message", "fields"}
+    if code:
+        assert body["code"] == code
+    return body
+
+
+def test_login_issues_a_token_shown_once_and_stored_hashed(api, world):
+    response = api.post(TOKEN_URL, {"username": "zhangwei", "password": PASSWORD}, format="json")
+    assert response.status_code == 201
+    key = response.json()["token"]
+    token = ApiToken.objects.get(user=world.member_a.user)
+    assert token.key_hash == hash_key(key) and key not in token.key_hash
+    assert token.prefix == key[:8] == response.json()["prefix"]
+    assert timedelta(days=29) < token.expires_at - timezone.now() <= timedelta(days=30)
+    assert AuditRecord.objects.filter(action="api.token_issue", target_id=str(token.pk)).exists()
+
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    me = api.get(ME_URL)
+    assert me.status_code == 200
+    assert me.json()["username"] == "zhangwei"
+    token.refresh_from_db()
+    assert token.last_used is not None
+
+
+@override_settings(API_TOKEN_DAYS=3)
+def test_token_lifetime_comes_from_the_setting(world):
+    token, _ = token_issue(user=world.member_a.user)
+    assert timedelta(days=2) < token.expires_at - timezone.now() <= timedelta(days=3)
+
+
+def test_wrong_password_is_400_in_the_error_shape(api, world):
+    body = _error(
+        api.post(TOKEN_URL, {"username": "zhangwei", "password": "nope"}, format="json"),
+        400,
+        "invalid_credentials",
+    )
+    assert body["message"] == "用户名或密码错误"
+
+
+def test_missing_fields_are_400_with_fields(api, world):
+    body = _error(api.post(TOKEN_URL, {"username": "zhangwei"}, format="json"), 400, "invalid")
+    assert body["message"] == "提交的数据有误"
+    assert "password" in body["fields"]
+
+
+def test_axes_locks_the_api_login_out(api, world):
+    for _ in range(5):
+        api.post(TOKEN_URL, {"username": "zhangwei", "password": "wrong"}, format="json")
+    # Even the right password is refused while locked out, in the API's own shape (not axes' HTML page).
+    response = api.post(TOKEN_URL, {"username": "zhangwei", "password": PASSWORD}, format="json")
+    body = _error(response, 429, "locked_out")
+    assert "锁定" in body["message"]
+    assert not ApiToken.objects.exists()
+
+
+def test_login_is_throttled(api, world):
+    # Different usernames: axes never locks, the login throttle (10/min) answers the 11th attempt.
+    for n in range(10):
+        response = api.post(TOKEN_URL, {"username": f"nobody{n}", "password": "x"}, format="json")
+        assert response.status_code == 400
+    body = _error(api.post(TOKEN_URL, {"username": "x", "password": "x"}, format="json"), 429, "throttled")
+    assert body["message"] == "请求过于频繁，请稍后再试"
+
+
+def test_expired_token_is_401(as_user, world):
+    client = as_user(world.member_a.user)
+    ApiToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    response = client.get(ME_URL)
+    body = _error(response, 401, "authentication_failed")
+    assert body["message"] == "未登录或令牌已失效"
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_unknown_token_and_no_credentials_are_401(api, world):
+    _error(api.get(ME_URL), 401, "not_authenticated")
+    api.credentials(HTTP_AUTHORIZATION="Token not-a-real-key")
+    _error(api.get(ME_URL), 401, "authentication_failed")
+
+
+def test_delete_revokes_the_token_used(as_user, world):
+    client = as_user(world.member_a.user)
+    other, other_key = token_issue(user=world.member_a.user)
+    assert client.delete(TOKEN_URL).status_code == 204
+    revoked = ApiToken.objects.exclude(pk=other.pk).get()
+    assert revoked.revoked_at is not None
+    assert AuditRecord.objects.filter(action="api.token_revoke", target_id=str(revoked.pk)).exists()
+    _error(client.get(ME_URL), 401, "authentication_failed")
+    # The member's other token (another phone) still works.
+    client.credentials(HTTP_AUTHORIZATION=f"Token {other_key}")
+    assert client.get(ME_URL).status_code == 200
+
+
+def test_revoke_is_idempotent(world):
+    token, _ = token_issue(user=world.member_a.user)
+    first = token_revoke(token=token, by=world.member_a.user).revoked_at
+    assert token_revoke(token=token, by=world.member_a.user).revoked_at == first
+    assert AuditRecord.objects.filter(action="api.token_revoke").count() == 1
+
+
+def test_delete_with_a_session_is_400(api, world):
+    api.force_login(world.member_a.user)
+    _error(api.delete(TOKEN_URL), 400, "not_token_auth")
+
+
+def test_inactive_user_token_is_401(as_user, world):
+    user = world.member_a.user
+    client = as_user(user)
+    user.is_active = False
+    user.save()
+    _error(client.get(ME_URL), 401)
+
+
+@pytest.mark.parametrize("header", ["Token", "Token a b"])
+def test_malformed_header_is_401(api, world, header):
+    api.credentials(HTTP_AUTHORIZATION=header)
+    _error(api.get(ME_URL), 401)
