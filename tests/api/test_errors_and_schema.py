@@ -69,3 +69,9 @@ def test_docs_use_local_static_files(api, world):
     html = response.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
     assert "cdn" not in html.lower()
+
+
+def test_swagger_ui_assets_are_served_by_the_service(client):
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        response = client.get(f"/static/drf_spectacular_sidecar/swagger-ui-dist/{asset}")
+        assert response.status_code == 200, asset
