@@ -99,3 +99,21 @@ def sees_private_data(viewer: AnyUser, member: Member) -> bool:
     if viewer.is_authenticated and member.user_id == viewer.pk:
         return True
     return may(viewer, "view_private_data", member.branch)
+
+
+def role_holders(organization: Organization, *roles: str, on=None) -> list:
+    """Active users holding one of ``roles`` in this very organization on ``on`` (default today)."""
+    from django.utils import timezone
+
+    from accounts.models import RoleAssignment
+
+    day = on or timezone.localdate()
+    assignments = (
+        RoleAssignment.objects.filter(
+            organization=organization, role__in=roles, valid_from__lte=day, user__is_active=True
+        )
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+        .select_related("user")
+        .order_by("user_id")
+    )
+    return list({a.user_id: a.user for a in assignments}.values())

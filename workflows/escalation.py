@@ -10,13 +10,14 @@ import datetime
 import logging
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from accounts.access import role_holders
 from accounts.models import Member, Organization, RoleAssignment
 from workflows.models import BranchProcess, ReviewSettings
 from workflows.notifications import notify
@@ -93,19 +94,7 @@ def claim_reminders_send(*, on: datetime.date | None = None) -> int:
 
 def secretaries_of(organization: Organization, *, on: datetime.date | None = None) -> list[Any]:
     """Users holding the 支部书记 role in this very organization today."""
-    on = on or timezone.localdate()
-    assignments = (
-        RoleAssignment.objects.filter(
-            organization=organization,
-            role=RoleAssignment.Role.SECRETARY,
-            valid_from__lte=on,
-            user__is_active=True,
-        )
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
-        .select_related("user")
-        .order_by("user_id")
-    )
-    return list({a.user_id: a.user for a in assignments}.values())
+    return role_holders(organization, RoleAssignment.Role.SECRETARY, on=on)
 
 
 def waiting_review_tasks(*, now: datetime.datetime | None = None) -> QuerySet[Task]:

@@ -196,10 +196,3 @@ def notification_mark_read(*, notification: Notification, user: Any) -> Notifica
 
 def notifications_mark_all_read(*, user: Any) -> int:
     return notifications_for(user).filter(read_at__isnull=True).update(read_at=timezone.now())
-
-
-def review_settings_for(organization: Any) -> Any:
-    """Re-exported for callers that import it along with ``notify``; it lives in ``escalation``."""
-    from workflows.escalation import review_settings_for as selector  # escalation imports this module
-
-    return selector(organization)

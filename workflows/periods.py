@@ -13,10 +13,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.access import may
+from accounts.access import may, role_holders
 from accounts.models import Member, Organization, RoleAssignment
 from audit.services import audit_record
 from scoring.core.engine import PeriodResult
@@ -25,6 +25,7 @@ from scoring.core.ruleset import RuleSet as CoreRuleSet
 from scoring.models import LedgerEntry
 from scoring.selectors import branch_scores, effective_ruleset, ruleset_in_force, ruleset_version_current
 from workflows import messages
+from workflows.escalation import review_settings_for
 from workflows.models import (
     Appeal,
     Claim,
@@ -34,7 +35,7 @@ from workflows.models import (
     PeriodReview,
     PublicityWindow,
 )
-from workflows.notifications import notify_many, review_settings_for
+from workflows.notifications import notify_many
 from workflows.selectors import rules_on
 
 
@@ -243,13 +244,7 @@ def _filing(review: PeriodReview) -> Filing:
 
 
 def _branch_officers(branch: Organization) -> list[Any]:
-    today = timezone.localdate()
-    assignments = RoleAssignment.objects.filter(
-        organization=branch,
-        role__in=[RoleAssignment.Role.SECRETARY, RoleAssignment.Role.CLERK],
-        valid_from__lte=today,
-    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-    return list({a.user for a in assignments.select_related("user")})
+    return role_holders(branch, RoleAssignment.Role.SECRETARY, RoleAssignment.Role.CLERK)
 
 
 def _filing_decide(
@@ -370,13 +365,9 @@ def _tell_clerks_not_started(branch: Organization, period: Period, error: Valida
     first, last = period.bounds(cycle_rules(branch, period.cycle))
     if PeriodReview.objects.filter(branch=branch, starts_on=first, ends_on=last).exists():
         return  # another run started it meanwhile
-    today = timezone.localdate()
-    clerks = RoleAssignment.objects.filter(
-        organization=branch, role=RoleAssignment.Role.CLERK, valid_from__lte=today
-    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
     with transaction.atomic():
         notify_many(
-            list({a.user for a in clerks.select_related("user")}),
+            role_holders(branch, RoleAssignment.Role.CLERK),
             kind="publicity_waiting",
             title=f"{branch.name} {period.label()} 未能自动发起公示",
             body="；".join(error.messages) + " 处理完毕后请发起公示。",
