@@ -36,7 +36,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from scoring.core.members import MemberType
 from scoring.core.periods import Period, PeriodKind, cycle_bounds, month_in_cycle
@@ -117,20 +117,19 @@ class MemberScore:
     dropped: tuple[DroppedEvent, ...] = ()
 
 
-@dataclass(frozen=True)
-class CycleResult:
-    """Scores of one cycle, ordered by rank then member (unranked members after the ranked ones)."""
+ScoreT = TypeVar("ScoreT")  # a MemberScore or a PeriodScore
 
-    ruleset_code: str
-    cycle: int
-    scores: tuple[MemberScore, ...]
-    exempt: tuple[str, ...] = ()
-    _by_member: dict[str, MemberScore] = field(init=False, repr=False, compare=False, hash=False)
+
+class _ScoresByMember(Generic[ScoreT]):
+    """What a cycle's and a period's results share: look-up by member, dropped events, the ranking."""
+
+    scores: tuple[ScoreT, ...]
+    _by_member: dict[str, ScoreT]
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_member", {score.member: score for score in self.scores})
 
-    def __getitem__(self, member: str) -> MemberScore:
+    def __getitem__(self, member: str) -> ScoreT:
         return self._by_member[member]
 
     @property
@@ -140,6 +139,17 @@ class CycleResult:
     def ranks(self) -> dict[str, int]:
         """member → rank, for the ranked members."""
         return {score.member: score.rank for score in self.scores if score.rank is not None}
+
+
+@dataclass(frozen=True)
+class CycleResult(_ScoresByMember[MemberScore]):
+    """Scores of one cycle, ordered by rank then member (unranked members after the ranked ones)."""
+
+    ruleset_code: str
+    cycle: int
+    scores: tuple[MemberScore, ...]
+    exempt: tuple[str, ...] = ()
+    _by_member: dict[str, MemberScore] = field(init=False, repr=False, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -166,25 +176,12 @@ class PeriodScore:
 
 
 @dataclass(frozen=True)
-class PeriodResult:
+class PeriodResult(_ScoresByMember[PeriodScore]):
     ruleset_code: str
     period: Period
     scores: tuple[PeriodScore, ...]
     exempt: tuple[str, ...] = ()
     _by_member: dict[str, PeriodScore] = field(init=False, repr=False, compare=False, hash=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_by_member", {score.member: score for score in self.scores})
-
-    def __getitem__(self, member: str) -> PeriodScore:
-        return self._by_member[member]
-
-    @property
-    def dropped(self) -> tuple[DroppedEvent, ...]:
-        return tuple(dropped for score in self.scores for dropped in score.dropped)
-
-    def ranks(self) -> dict[str, int]:
-        return {score.member: score.rank for score in self.scores if score.rank is not None}
 
 
 # ---------------------------------------------------------------- validation of one event
