@@ -17,4 +17,7 @@ urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("me/", views.MeView.as_view(), name="me"),
     path("", include(router.urls)),
+    path("", include("api.claims.urls")),
+    path("", include("api.tasks.urls")),
+    path("", include("api.scores.urls")),
 ]

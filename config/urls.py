@@ -7,6 +7,7 @@ from viewflow.urls import Site
 
 from accounts.viewsets import AccountsApplication
 from config.health import healthz
+from reports.application import ReportsApplication
 from workflows.member_app import ClerkApplication, MemberApplication
 from workflows.viewsets import WorkflowApplication
 
@@ -27,7 +28,13 @@ class SignInViewset(AuthViewset):
 
 site = Site(
     title="党员积分管理",
-    viewsets=[AccountsApplication(), MemberApplication(), WorkflowApplication(), ClerkApplication()],
+    viewsets=[
+        AccountsApplication(),
+        MemberApplication(),
+        WorkflowApplication(),
+        ClerkApplication(),
+        ReportsApplication(),
+    ],
 )
 
 urlpatterns = [

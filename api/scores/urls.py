@@ -1,0 +1,3 @@
+"""Routes of the scores resources; included under /api/v1/ by api/urls.py."""
+
+urlpatterns: list = []
