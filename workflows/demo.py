@@ -26,16 +26,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from types import SimpleNamespace
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
 
 from accounts.demo import COMMITTEE_CODE, HIGHER_USERNAME, MAIN_BRANCH_CODE, SECOND_BRANCH_CODE, DemoState
 from accounts.models import Member, Organization
@@ -53,6 +50,7 @@ from workflows.claims import (
     claim_submit,
 )
 from workflows.escalation import review_settings_for
+from workflows.execution import open_task, task_carry_out
 from workflows.flows import AppealFlow, ClaimFlow, PeriodReviewFlow
 from workflows.models import AttendanceSheet, Claim, Notification, PeriodReview
 from workflows.notifications import notification_mark_read
@@ -193,24 +191,9 @@ def _photos(seed: int, name: str = "活动照片") -> list[SimpleUploadedFile]:
 # --- Carrying out tasks ------------------------------------------------------------------------
 
 
-def _open_task(process: Any, flow_task: Any) -> Task:
-    return Task.objects.get(process=process, flow_task=flow_task, status__in=[STATUS.NEW, STATUS.ASSIGNED])
-
-
 def carry_out(process: Any, flow_task: Any, user: Any, service: Callable[..., Any], **kwargs: Any) -> Any:
-    """Do a human task as ``user`` does on its page: take it from the queue, then execute it with
-    ``service(by=user, activation=..., **kwargs)`` — under the process's lock, in one transaction."""
-    with flow_task.flow_class.lock(process.pk), transaction.atomic():
-        task = _open_task(process, flow_task)
-        activation = flow_task.activation_class(task)
-        if task.status == STATUS.NEW:
-            if not flow_task.can_assign(user, task):
-                raise PermissionDenied(f"{user} may not take {flow_task}")
-            activation.assign(user)
-        if not flow_task.can_execute(user, task):
-            raise PermissionDenied(f"{user} may not execute {flow_task}")
-        activation.start(SimpleNamespace(user=user))
-        return service(by=user, activation=activation, **kwargs)
+    """Do a human task as ``user`` does on its page (see :mod:`workflows.execution`)."""
+    return task_carry_out(open_task(process, flow_task), user, service, **kwargs)
 
 
 def _fire(process: Any, flow_task: Any) -> None:

@@ -20,16 +20,12 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
 
-from accounts.access import may
-from accounts.models import Member
 from workflows import messages
-from workflows.models import BranchProcess
+from workflows.execution import OPEN, holder_name, task_entitled
 
 WORKFLOW_NAMESPACE = "workflow"
 TASK_ACTIONS = frozenset({"assign", "execute"})
-OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 TEMPLATE = "workflows/conflict.html"
 
 
@@ -70,27 +66,15 @@ def _task_of(request: HttpRequest) -> Task | None:
 
 def _why_not(user: Any, task: Task) -> str | None:
     """The reason an entitled user cannot take or do the task now, or None for a plain 403."""
-    if not user.is_authenticated or not _entitled(user, task):
+    if not user.is_authenticated or not task_entitled(user, task):
         return None
     if task.status not in OPEN:
         return messages.TASK_ALREADY_DONE
     if task.owner_id == user.pk:
         return messages.TASK_ALREADY_YOURS
     if task.owner_id is not None:
-        return messages.TASK_TAKEN_BY % {"name": _name(task.owner)}
+        return messages.TASK_TAKEN_BY % {"name": holder_name(task.owner)}
     return None
-
-
-def _entitled(user: Any, task: Task) -> bool:
-    if not task.owner_permission:
-        return task.owner_id == user.pk  # a task assigned by the flow (the member's own revision)
-    process = BranchProcess.objects.filter(pk=task.process_id).select_related("organization").first()
-    return process is not None and may(user, task.owner_permission, process.organization)
-
-
-def _name(user: Any) -> str:
-    member = Member.objects.filter(user=user).only("real_name").first()
-    return member.real_name if member else (user.get_full_name() or user.get_username())
 
 
 def _detail_url(task: Task | None) -> str:

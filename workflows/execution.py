@@ -1,0 +1,89 @@
+"""Doing a human task outside its page — from the API or the demo — exactly as its page does it.
+
+viewflow's task pages take the process's lock, check that the user may take and execute the task, start
+its activation and hand it to the service that changes the domain's state. ``task_carry_out`` does the
+same for callers without a page. Someone else's task, a finished task or a held lock is a
+``TaskConflict`` whose message (Chinese) says which; a user who may not do the task at all gets
+``PermissionDenied``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from accounts.access import may
+from accounts.models import Member
+from workflows import messages
+from workflows.models import BranchProcess
+
+OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
+
+class TaskConflict(Exception):
+    """The task cannot be done now because of someone else (or it is already done)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def task_conflict_reason(user: Any, task: Task) -> str | None:
+    """Why ``user``, entitled to ``task``, cannot take it now; None when nothing stands in the way."""
+    if task.status not in OPEN:
+        return str(messages.TASK_ALREADY_DONE)
+    if task.owner_id is not None and task.owner_id != user.pk:
+        return str(messages.TASK_TAKEN_BY % {"name": holder_name(task.owner)})
+    return None
+
+
+def task_entitled(user: Any, task: Task) -> bool:
+    """Whether ``user`` could do ``task`` at all: its permission in the branch, or it is assigned to them."""
+    if not user.is_authenticated:
+        return False
+    if not task.owner_permission:
+        return task.owner_id == user.pk  # a task assigned by the flow (the member's own revision)
+    process = BranchProcess.objects.filter(pk=task.process_id).select_related("organization").first()
+    return process is not None and may(user, task.owner_permission, process.organization)
+
+
+def holder_name(user: Any) -> str:
+    member = Member.objects.filter(user=user).only("real_name").first()
+    return member.real_name if member else (user.get_full_name() or user.get_username())
+
+
+def task_carry_out(task: Task, user: Any, service: Callable[..., Any], **kwargs: Any) -> Any:
+    """Take ``task`` if it is still in the queue, then execute it with
+    ``service(by=user, activation=..., **kwargs)`` — under the process's lock, in one transaction."""
+    flow_task = task.flow_task
+    try:
+        with flow_task.flow_class.lock(task.process_id), transaction.atomic():
+            task = Task.objects.select_related("owner").get(pk=task.pk)
+            if not task_entitled(user, task):
+                raise PermissionDenied("not entitled to this task")
+            reason = task_conflict_reason(user, task)
+            if reason is not None:
+                raise TaskConflict(reason)
+            activation = flow_task.activation_class(task)
+            if task.status == STATUS.NEW:
+                if not flow_task.can_assign(user, task):
+                    raise PermissionDenied("may not take this task")
+                activation.assign(user)
+            if not flow_task.can_execute(user, task):
+                raise PermissionDenied("may not execute this task")
+            activation.start(SimpleNamespace(user=user))
+            return service(by=user, activation=activation, **kwargs)
+    except FlowLockFailed as error:
+        raise TaskConflict(str(messages.TASK_LOCKED)) from error
+
+
+def open_task(process: Any, flow_task: Any) -> Task:
+    """The open (new or assigned) task of ``flow_task`` in ``process``."""
+    return Task.objects.get(process=process, flow_task=flow_task, status__in=[STATUS.NEW, STATUS.ASSIGNED])
