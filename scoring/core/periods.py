@@ -8,6 +8,7 @@ with a December start, quarter 1 is December–February.
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -31,6 +32,15 @@ PERIOD_LABELS = {
     PeriodKind.HALF: "半年",
     PeriodKind.CYCLE: "年度",
 }
+
+
+CODE_LETTERS = {PeriodKind.MONTH: "M", PeriodKind.QUARTER: "Q", PeriodKind.HALF: "H"}
+_CODE = re.compile(
+    r"(?P<cycle>[1-9][0-9]{3})(?:-(?:(?P<letter>[QH])(?P<index>[1-9])|M(?P<month>0[1-9]|1[0-2])))?"
+)
+PERIOD_CODE_INVALID = (
+    "周期代码“{code}”无效，应为 2026（年度）、2026-H1（半年）、2026-Q3（季度）或 2026-M07（月）"
+)
 
 
 def start_month_of(ruleset_or_start_month: RuleSet | int) -> int:
@@ -104,6 +114,14 @@ class Period:
         """The period before this one in the same cycle, None for the first."""
         return Period(self.cycle, self.kind, self.index - 1) if self.index > 1 else None
 
+    @property
+    def code(self) -> str:
+        """``2026``, ``2026-H1``, ``2026-Q3``, ``2026-M07`` (the index counts within the cycle, as above)."""
+        if self.kind is PeriodKind.CYCLE:
+            return str(self.cycle)
+        width = 2 if self.kind is PeriodKind.MONTH else 1
+        return f"{self.cycle}-{CODE_LETTERS[self.kind]}{self.index:0{width}d}"
+
     def label(self) -> str:
         if self.kind is PeriodKind.CYCLE:
             return f"{self.cycle}年度"
@@ -116,3 +134,20 @@ def period_of(
     """The period of the given kind that contains ``day``."""
     month = month_in_cycle(day, ruleset_or_start_month)
     return Period(cycle_of(day, ruleset_or_start_month), kind, (month - 1) // MONTHS_IN[kind] + 1)
+
+
+def parse_period(code: str) -> Period:
+    """The period named by ``code`` (see :attr:`Period.code`); ``ValueError`` with a Chinese message."""
+    match = _CODE.fullmatch(code.strip())
+    if match is None:
+        raise ValueError(PERIOD_CODE_INVALID.format(code=code))
+    cycle = int(match["cycle"])
+    if match["month"]:
+        return Period(cycle, PeriodKind.MONTH, int(match["month"]))
+    if not match["letter"]:
+        return Period(cycle, PeriodKind.CYCLE)
+    kind = PeriodKind.QUARTER if match["letter"] == "Q" else PeriodKind.HALF
+    try:
+        return Period(cycle, kind, int(match["index"]))
+    except ValueError:
+        raise ValueError(PERIOD_CODE_INVALID.format(code=code)) from None
