@@ -9,11 +9,13 @@ same for callers without a page. Someone else's task, a finished task or a held 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
@@ -63,25 +65,104 @@ def task_carry_out(task: Task, user: Any, service: Callable[..., Any], **kwargs:
     """Take ``task`` if it is still in the queue, then execute it with
     ``service(by=user, activation=..., **kwargs)`` — under the process's lock, in one transaction."""
     flow_task = task.flow_task
+    with _locked(task) as task:
+        if not task_entitled(user, task):
+            raise PermissionDenied("not entitled to this task")
+        reason = task_conflict_reason(user, task)
+        if reason is not None:
+            raise TaskConflict(reason)
+        activation = flow_task.activation_class(task)
+        if task.status == STATUS.NEW:
+            if not flow_task.can_assign(user, task):
+                raise PermissionDenied("may not take this task")
+            activation.assign(user)
+        if not flow_task.can_execute(user, task):
+            raise PermissionDenied("may not execute this task")
+        activation.start(SimpleNamespace(user=user))
+        return service(by=user, activation=activation, **kwargs)
+
+
+def task_take(task: Task, user: Any) -> Task:
+    """领取: move ``task`` from the queue to ``user``'s inbox through its activation, under the lock."""
+    with _locked(task) as task:
+        if not task_entitled(user, task):
+            raise PermissionDenied("not entitled to this task")
+        if task.owner_id == user.pk and task.status in OPEN:
+            raise TaskConflict(str(messages.TASK_ALREADY_YOURS))
+        reason = task_conflict_reason(user, task)
+        if reason is not None:
+            raise TaskConflict(reason)
+        if not task.flow_task.can_assign(user, task):
+            raise PermissionDenied("may not take this task")
+        task.flow_task.activation_class(task).assign(user)
+        return task
+
+
+def task_release(task: Task, user: Any) -> Task:
+    """退回待认领: put ``user``'s own task back in the queue through its activation, under the lock.
+    A task the flow gives to one person (the member's own revision) has no queue to go back to."""
+    with _locked(task) as task:
+        if not task_entitled(user, task):
+            raise PermissionDenied("not entitled to this task")
+        reason = task_conflict_reason(user, task)
+        if reason is not None:
+            raise TaskConflict(reason)
+        if task.owner_id is None:
+            raise TaskConflict(str(messages.TASK_NOT_TAKEN))
+        if not task.owner_permission or not task.flow_task.can_unassign(user, task):
+            raise PermissionDenied(str(messages.TASK_NOT_RELEASABLE))
+        task.flow_task.activation_class(task).unassign()
+        return task
+
+
+@contextmanager
+def _locked(task: Task) -> Iterator[Task]:
+    """The task re-read under its process's lock, in one transaction; a lock someone holds is a conflict."""
     try:
-        with flow_task.flow_class.lock(task.process_id), transaction.atomic():
-            task = Task.objects.select_related("owner").get(pk=task.pk)
-            if not task_entitled(user, task):
-                raise PermissionDenied("not entitled to this task")
-            reason = task_conflict_reason(user, task)
-            if reason is not None:
-                raise TaskConflict(reason)
-            activation = flow_task.activation_class(task)
-            if task.status == STATUS.NEW:
-                if not flow_task.can_assign(user, task):
-                    raise PermissionDenied("may not take this task")
-                activation.assign(user)
-            if not flow_task.can_execute(user, task):
-                raise PermissionDenied("may not execute this task")
-            activation.start(SimpleNamespace(user=user))
-            return service(by=user, activation=activation, **kwargs)
+        with task.flow_task.flow_class.lock(task.process_id), transaction.atomic():
+            yield Task.objects.select_related("owner").get(pk=task.pk)
     except FlowLockFailed as error:
         raise TaskConflict(str(messages.TASK_LOCKED)) from error
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What became of one task of a bulk action: ``approved``, ``conflict``, ``forbidden`` or ``invalid``."""
+
+    task: Task
+    outcome: str
+    message: str = ""
+
+
+def review_tasks_approve(tasks: Iterable[Task], user: Any) -> list[BulkOutcome]:
+    """批量审核通过, the web UI's bulk action and the API's: each 支委会审核 approved at its stated points.
+
+    Each claim is its own transaction under its own lock (``task_carry_out``): one that cannot be
+    approved as stated (a range item without points, one taken or done meanwhile) is reported, the
+    others go through.
+    """
+    from workflows.claims import claim_approve
+    from workflows.flows import ClaimFlow
+
+    def approve(*, by: Any, activation: Any) -> Any:
+        return claim_approve(claim=activation.process.claim, by=by, activation=activation)
+
+    outcomes = []
+    for task in tasks:
+        if task.flow_task is not ClaimFlow.review:
+            outcomes.append(BulkOutcome(task, "invalid", str(messages.TASK_NOT_A_REVIEW)))
+            continue
+        try:
+            task_carry_out(task, user, approve)
+        except TaskConflict as error:
+            outcomes.append(BulkOutcome(task, "conflict", error.message))
+        except PermissionDenied:
+            outcomes.append(BulkOutcome(task, "forbidden", str(messages.NOT_ALLOWED)))
+        except ValidationError as error:
+            outcomes.append(BulkOutcome(task, "invalid", "；".join(error.messages)))
+        else:
+            outcomes.append(BulkOutcome(task, "approved"))
+    return outcomes
 
 
 def open_task(process: Any, flow_task: Any) -> Task:

@@ -6,6 +6,8 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
 
 from accounts import access
 from accounts.models import Organization
@@ -74,3 +76,49 @@ def appeals_visible_to(user) -> QuerySet[Appeal]:
     return Appeal.objects.filter(
         Q(window__review__branch__in=organizations_following(user)) | Q(appellant__user=user)
     )
+
+
+# ---------------------------------------------------------------- tasks (待办 / 待认领 / 已办)
+# viewflow matches a task's permission object exactly; our roles hold through the organization tree,
+# so the web UI's lists and the API compute them here from ``accounts.access``.
+
+
+def task_permissions(flow_classes) -> set[str]:
+    return {
+        node._owner_permission
+        for flow_class in flow_classes
+        for node in flow_class.instance.nodes()
+        if isinstance(getattr(node, "_owner_permission", None), str)
+    }
+
+
+def tasks_of(flow_classes) -> QuerySet[Task]:
+    return Task.objects.filter(process__flow_class__in=list(flow_classes)).select_related("process")
+
+
+def queue_for(user, flow_classes) -> QuerySet[Task]:
+    """待认领: unassigned human tasks the user may take — the task's permission, held in the process's
+    organization or above it."""
+    tasks = tasks_of(flow_classes).filter(flow_task_type="HUMAN", status=STATUS.NEW)
+    if user.is_superuser:
+        return tasks
+    allowed = Q(pk__in=[])
+    for perm in task_permissions(flow_classes):
+        organizations = access.organizations_where(user, perm)
+        allowed |= Q(owner_permission=perm, process__branchprocess__organization__in=organizations)
+    return tasks.filter(allowed)
+
+
+def inbox_of(user, flow_classes) -> QuerySet[Task]:
+    """待办: the open tasks assigned to the user."""
+    return tasks_of(flow_classes).filter(owner=user, status=STATUS.ASSIGNED)
+
+
+def archive_of(user, flow_classes) -> QuerySet[Task]:
+    """已办: the tasks the user has finished."""
+    return tasks_of(flow_classes).filter(owner=user, finished__isnull=False)
+
+
+def tasks_visible_to(user, flow_classes) -> QuerySet[Task]:
+    """Every task of the processes the user may see."""
+    return tasks_of(flow_classes).filter(process__in=processes_visible_to(user).values("pk"))

@@ -9,58 +9,34 @@ from __future__ import annotations
 
 import django_filters
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.utils import viewprop
 from viewflow.views import Action, BaseBulkActionView
-from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.flow import views
 from viewflow.workflow.flow.viewset import FlowViewset, WorkflowAppViewset
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from accounts import access
 from accounts.models import Organization
 from audit.services import audit_trail
-from workflows.claims import claim_approve
+from workflows.execution import review_tasks_approve
 from workflows.flows import AppealFlow, ClaimFlow, PeriodReviewFlow
 from workflows.models import Claim
-from workflows.selectors import organizations_following, processes_visible_to
+from workflows.selectors import (
+    archive_of,
+    inbox_of,
+    organizations_following,
+    processes_visible_to,
+    queue_for,
+    tasks_of,
+    tasks_visible_to,
+)
 
 FLOWS = (ClaimFlow, PeriodReviewFlow, AppealFlow)
-
-
-def _task_permissions(flow_classes) -> set[str]:
-    return {
-        node._owner_permission
-        for flow_class in flow_classes
-        for node in flow_class.instance.nodes()
-        if isinstance(getattr(node, "_owner_permission", None), str)
-    }
-
-
-def tasks_of(flow_classes) -> QuerySet[Task]:
-    return Task.objects.filter(process__flow_class__in=list(flow_classes)).select_related("process")
-
-
-def queue_for(user, flow_classes) -> QuerySet[Task]:
-    """Unassigned human tasks the user may take: the task's permission, held in the process's organization."""
-    tasks = tasks_of(flow_classes).filter(flow_task_type="HUMAN", status=STATUS.NEW)
-    if user.is_superuser:
-        return tasks
-    allowed = Q(pk__in=[])
-    for perm in _task_permissions(flow_classes):
-        organizations = access.organizations_where(user, perm)
-        allowed |= Q(owner_permission=perm, process__branchprocess__organization__in=organizations)
-    return tasks.filter(allowed)
-
-
-def tasks_visible_to(user, flow_classes) -> QuerySet[Task]:
-    return tasks_of(flow_classes).filter(process__in=processes_visible_to(user).values("pk"))
 
 
 class WorkflowTaskFilter(django_filters.FilterSet):
@@ -130,7 +106,7 @@ class InboxView(ScopedListMixin, views.WorkflowInboxListView):
 
     @viewprop
     def queryset(self):
-        return tasks_of(self.flow_classes).filter(owner=self.request.user, status=STATUS.ASSIGNED)
+        return inbox_of(self.request.user, self.flow_classes)
 
 
 class QueueView(ScopedListMixin, views.WorkflowQueueListView):
@@ -144,7 +120,7 @@ class QueueView(ScopedListMixin, views.WorkflowQueueListView):
 class ArchiveView(ScopedListMixin, views.WorkflowArchiveListView):
     @viewprop
     def queryset(self):
-        return tasks_of(self.flow_classes).filter(owner=self.request.user, finished__isnull=False)
+        return archive_of(self.request.user, self.flow_classes)
 
 
 class ProcessListView(views.DashboardProcessListView):
@@ -226,8 +202,9 @@ class BulkUnassignView(views.BulkUnassignTasksActionView):
 class BulkApproveClaimsView(BaseBulkActionView):
     """批量审核通过: the committee approves the selected reviews in its inbox at their stated points.
 
-    Each claim is its own transaction under its own lock: one that cannot be approved as stated
-    (a range item without points, one taken meanwhile) is reported and left, the others go through.
+    Each claim is its own transaction under its own lock (``review_tasks_approve``): one that cannot be
+    approved as stated (a range item without points, one taken meanwhile) is reported and left, the
+    others go through.
     """
 
     model = Task
@@ -241,31 +218,13 @@ class BulkApproveClaimsView(BaseBulkActionView):
         return super().get_queryset().filter(pk__in=mine.values("pk"))
 
     def form_valid(self, form):
-        approved, problems = 0, []
-        for task in self.get_queryset():
-            try:
-                self._approve(task)
-                approved += 1
-            except (ValidationError, FlowLockFailed, PermissionDenied) as error:
-                text = (
-                    "；".join(error.messages)
-                    if isinstance(error, ValidationError)
-                    else str(_("已被他人处理"))
-                )
-                problems.append(f"{task.process.coerced.claim}：{text}")
+        outcomes = review_tasks_approve(self.get_queryset(), self.request.user)
+        approved = sum(outcome.outcome == "approved" for outcome in outcomes)
         messages.success(self.request, _("已批量审核通过 %(count)s 条。") % {"count": approved})
-        for problem in problems:
-            messages.warning(self.request, problem)
+        for outcome in outcomes:
+            if outcome.outcome != "approved":
+                messages.warning(self.request, f"{outcome.task.process.coerced.claim}：{outcome.message}")
         return HttpResponseRedirect(self.get_success_url())
-
-    def _approve(self, task: Task) -> None:
-        with ClaimFlow.lock(task.process_id), transaction.atomic():
-            task.refresh_from_db()
-            activation = task.flow_task.activation_class(task)
-            if not task.flow_task.can_execute(self.request.user, task):
-                raise PermissionDenied
-            activation.start(self.request)
-            claim_approve(claim=task.process.coerced.claim, by=self.request.user, activation=activation)
 
 
 class ScopedFlowViewset(FlowViewset):
@@ -289,7 +248,7 @@ class WorkflowApplication(WorkflowAppViewset):
         # The menu's counts, from the same scoped queries as the lists (viewflow's own count only the
         # permissions granted on the task's very organization, so a higher committee saw 0).
         return {
-            "user_inbox": tasks_of(self.flow_classes).filter(owner=request.user, status=STATUS.ASSIGNED),
+            "user_inbox": inbox_of(request.user, self.flow_classes),
             "user_queue": queue_for(request.user, self.flow_classes),
         }
 
