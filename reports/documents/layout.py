@@ -1,0 +1,121 @@
+"""What every printed form (打印表格) shares: the header, the 审定 line, the draft mark, names and dates.
+
+A form's template extends ``reports/pdf/base.html`` and gets a :class:`Sheet` as ``sheet``: the
+organization's name and the period in the header, page numbers and repeated table headers on every page,
+"审定：<who> <when>" from the approvals its figures come from, and a diagonal 草稿 watermark when any of
+them is not (fully) approved yet. The figures themselves are each form's own business.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from reports.pdf import render_pdf
+from scoring.core.ruleset import EvaluationMode, fmt
+from scoring.core.ruleset import RuleSet as CoreRuleSet
+
+
+def person_name(user: Any | None) -> str:
+    """How a person signs: the member's real name, else the user's full name, else the login."""
+    if user is None:
+        return ""
+    member = getattr(user, "member", None)
+    if member is not None:
+        return member.real_name
+    return user.get_full_name() or user.get_username()
+
+
+def chinese_date(value: datetime.date | datetime.datetime | None) -> str:
+    """2026年11月21日 — a datetime in local time."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date()
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def points(value: Decimal | None) -> str:
+    """Points as printed: 12, 0.5, -1, 106.95 (no trailing zeros); empty for none."""
+    return "" if value is None else fmt(value)
+
+
+def signed_points(value: Decimal) -> str:
+    """+2, -0.5, 0."""
+    return f"+{fmt(value)}" if value > 0 else fmt(value)
+
+
+@dataclass(frozen=True)
+class ApprovalLine:
+    """审定: who fixed the figures, when; ``label`` names the round when there were several."""
+
+    by: str
+    at: datetime.datetime
+    label: str = ""
+    note: str = ""
+
+    @property
+    def date(self) -> str:
+        return chinese_date(self.at)
+
+
+def approval_line(approval: Any, *, with_period: bool = False) -> ApprovalLine:
+    """The line for a ``PeriodApproval``; ``with_period`` names its period (a form spanning several)."""
+    label = approval.review.label if with_period else ""
+    if approval.round > 1:
+        label = f"{label}第{approval.round}次审定".strip()
+    return ApprovalLine(
+        by=person_name(approval.approved_by), at=approval.approved_at, label=label, note=approval.note
+    )
+
+
+def weighting_note(rules: CoreRuleSet | None) -> str:
+    """Why a cycle total is less than the points: a weighted 民主评议 (二七区: 积分 70 % + 评议 30 %)."""
+    evaluation = rules.evaluation if rules else None
+    if evaluation is None or evaluation.mode != EvaluationMode.WEIGHTED or not evaluation.weight:
+        return ""
+    share = fmt(evaluation.weight * 100)
+    return (
+        f"年度累计积分按“积分 × {fmt(100 - evaluation.weight * 100)}% + 民主评议分 × {share}%”计算，"
+        "民主评议于年终进行，评议前按 0 分计。"
+    )
+
+
+@dataclass
+class Sheet:
+    """The frame of one printed form.
+
+    ``draft`` puts the 草稿 watermark on every page; ``draft_reason`` says why in the header.
+    ``landscape`` turns the page (the branch ledger). ``seal`` prints the 盖章 box after the title line.
+    """
+
+    title: str
+    organization: str
+    period: str = ""
+    approvals: list[ApprovalLine] = field(default_factory=list)
+    draft: bool = False
+    draft_reason: str = ""
+    landscape: bool = False
+    filled_on: datetime.date = field(default_factory=timezone.localdate)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def filled_on_text(self) -> str:
+        return chinese_date(self.filled_on)
+
+
+def render_sheet(template: str, sheet: Sheet, **context: Any) -> bytes:
+    """The PDF of a form: its template rendered with the sheet, then WeasyPrint."""
+    html = render_to_string(template, {"sheet": sheet, **context})
+    return render_pdf(html)
+
+
+def numbered(rows: Iterable[Any]) -> list[tuple[int, Any]]:
+    """序号 from 1."""
+    return list(enumerate(rows, start=1))
