@@ -29,3 +29,41 @@ class ErrorSerializer(serializers.Serializer):
 def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
     """``extend_schema(responses={200: ..., **error_responses(400, 404)})``: errors in the one shape."""
     return {code: OpenApiResponse(ErrorSerializer, description=MESSAGES[code]) for code in statuses}
+
+
+# Statuses any operation can answer with, whatever the view: bad input (including filters and page
+# numbers), not signed in, not allowed, not found or outside the caller's scope (also a page past the
+# end), throttled. Declared once here so that the schema tells the truth about every operation.
+COMMON_ERRORS = (400, 401, 403, 404, 429)
+BODY_ERRORS = (415,)
+
+
+def _error_response(status: int) -> dict:
+    return {
+        "description": MESSAGES[status],
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def declare_common_errors(result, generator, request, public):
+    """drf-spectacular post-processing hook: every operation documents the errors it can answer with."""
+    result.setdefault("components", {}).setdefault("schemas", {}).setdefault(
+        "Error",
+        {
+            "type": "object",
+            "description": "所有错误的统一格式",
+            "properties": {
+                "code": {"type": "string", "description": "错误代码，如 invalid、not_found、conflict"},
+                "message": {"type": "string", "description": "中文说明"},
+                "fields": {"type": "object", "additionalProperties": {}, "description": "逐字段的中文错误"},
+            },
+            "required": ["code", "message", "fields"],
+        },
+    )
+    for methods in result.get("paths", {}).values():
+        for operation in methods.values():
+            responses = operation.setdefault("responses", {})
+            statuses = COMMON_ERRORS + (BODY_ERRORS if "requestBody" in operation else ())
+            for status in statuses:
+                responses.setdefault(str(status), _error_response(status))
+    return result

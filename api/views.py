@@ -98,7 +98,7 @@ class OrganizationFilter(filters.FilterSet):
 
 
 class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
-    """我可以查看的组织（所任职组织及其下级）。"""
+    """我可以查看的组织：所任职组织及其下级，以及本人所在支部。"""
 
     serializer_class = OrganizationSerializer
     lookup_field = "code"
@@ -111,9 +111,13 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
         parent = Organization.objects.filter(
             path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Organization.steplen)
         ).values("code")[:1]
-        return access.organizations_where(self.request.user, "view_organization").annotate(
-            parent_code=Subquery(parent)
-        )
+        user = self.request.user
+        # A member without an office sees the branch they belong to (its name and place in the tree).
+        own = access.own_member(user)
+        visible = access.organizations_where(user, "view_organization")
+        if own is not None:
+            visible = visible | Organization.objects.filter(pk=own.branch_id)
+        return visible.distinct().annotate(parent_code=Subquery(parent))
 
 
 class MemberFilter(filters.FilterSet):

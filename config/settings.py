@@ -230,6 +230,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.declare_common_errors",  # the errors every operation can answer with
+    ],
     "ENUM_NAME_OVERRIDES": {
         "OrganizationKindEnum": "accounts.models.Organization.Kind",
         "MemberKindEnum": "accounts.models.Member.Kind",

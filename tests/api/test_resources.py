@@ -46,12 +46,12 @@ def test_me_of_a_higher_officer_without_a_member_record(as_user, world):
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [
-        ("member_a", set()),
+        ("member_a", {"C01-G1-A"}),
         ("clerk_a", {"C01-G1-A"}),
         ("committee_a", {"C01-G1-A"}),
         ("secretary_a", {"C01-G1-A"}),
         ("clerk_b", {"C01-G1-B"}),
-        ("outsider", set()),
+        ("outsider", {"C01-G1-B"}),
         ("higher", {"C01", "C01-G1", "C01-G1-A", "C01-G1-B"}),
     ],
 )
