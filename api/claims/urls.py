@@ -1,3 +1,26 @@
-"""Routes of the claims resources; included under /api/v1/ by api/urls.py."""
+"""Routes of the member-facing resources; included under /api/v1/ by api/urls.py.
 
-urlpatterns: list = []
+rulesets/ (and rulesets/claimable-items/), claims/ (and claims/{id}/revise/), publicity/ (and
+publicity/current/), appeals/, evidence/{id}/.
+"""
+
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from api.claims.views.appeals import AppealViewSet
+from api.claims.views.claims import ClaimViewSet
+from api.claims.views.evidence import EvidenceFileView
+from api.claims.views.publicity import PublicityViewSet
+from api.claims.views.rules import RuleSetViewSet
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("rulesets", RuleSetViewSet, basename="ruleset")
+router.register("claims", ClaimViewSet, basename="claim")
+router.register("publicity", PublicityViewSet, basename="publicity")
+router.register("appeals", AppealViewSet, basename="appeal")
+
+urlpatterns = [
+    *router.urls,
+    path("evidence/<int:id>/", EvidenceFileView.as_view(), name="evidence-detail"),
+]

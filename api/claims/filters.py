@@ -1,0 +1,67 @@
+"""Filters of the member-facing lists (django-filter): they narrow a scoped queryset, never widen it."""
+
+from __future__ import annotations
+
+from django_filters import rest_framework as filters
+
+from scoring.models import RuleSet
+from workflows.models import Appeal, Claim, PeriodReview
+
+
+class MineFilter(filters.BooleanFilter):
+    """``?mine=true``: only what is the caller's own (their claims, their appeals)."""
+
+    def __init__(self, *, owner_field: str, **kwargs):
+        kwargs.setdefault("label", "只看我自己的")
+        super().__init__(method=self.only_mine, **kwargs)
+        self.owner_field = owner_field
+
+    def only_mine(self, queryset, name, value):
+        if value is None:
+            return queryset
+        mine = {self.owner_field: self.parent.request.user}
+        return queryset.filter(**mine) if value else queryset.exclude(**mine)
+
+
+class RuleSetFilter(filters.FilterSet):
+    organization = filters.CharFilter(field_name="organization__code", label="制定组织编码")
+
+    class Meta:
+        model = RuleSet
+        fields = ["cycle", "organization"]
+
+
+class ClaimFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=Claim.Status.choices, label="状态")
+    source = filters.ChoiceFilter(choices=Claim.Source.choices, label="来源")
+    item_code = filters.CharFilter(label="积分项目编码")
+    member = filters.NumberFilter(field_name="member_id", label="党员编号")
+    branch = filters.CharFilter(field_name="branch__code", label="支部编码")
+    occurred_on = filters.DateFromToRangeFilter(
+        label="发生日期区间（occurred_on_after / occurred_on_before）"
+    )
+    mine = MineFilter(owner_field="member__user")
+
+    class Meta:
+        model = Claim
+        fields = ["status", "source", "item_code", "member", "branch", "occurred_on", "mine"]
+
+
+class PublicityFilter(filters.FilterSet):
+    branch = filters.CharFilter(field_name="branch__code", label="支部编码")
+    status = filters.ChoiceFilter(choices=PeriodReview.Status.choices, label="状态")
+
+    class Meta:
+        model = PeriodReview
+        fields = ["branch", "status", "cycle"]
+
+
+class AppealFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=Appeal.Status.choices, label="状态")
+    branch = filters.CharFilter(field_name="window__review__branch__code", label="支部编码")
+    publicity = filters.NumberFilter(field_name="window__review_id", label="公示编号")
+    mine = MineFilter(owner_field="appellant__user")
+
+    class Meta:
+        model = Appeal
+        fields = ["status", "branch", "publicity", "mine"]

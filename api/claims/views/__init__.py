@@ -1,0 +1,1 @@
+"""Views of the member-facing resources: rule sets and items, claims, 公示, 申诉, evidence files."""
