@@ -17,19 +17,16 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from reports.ledgers import ApprovalInfo
 from reports.pdf import render_pdf
 from scoring.core.ruleset import EvaluationMode, fmt
 from scoring.core.ruleset import RuleSet as CoreRuleSet
+from workflows.execution import holder_name
 
 
 def person_name(user: Any | None) -> str:
-    """How a person signs: the member's real name, else the user's full name, else the login."""
-    if user is None:
-        return ""
-    member = getattr(user, "member", None)
-    if member is not None:
-        return member.real_name
-    return user.get_full_name() or user.get_username()
+    """How a person signs (the member's real name, else the user's name); empty for the system."""
+    return "" if user is None else holder_name(user)
 
 
 def chinese_date(value: datetime.date | datetime.datetime | None) -> str:
@@ -63,6 +60,11 @@ class ApprovalLine:
     @property
     def date(self) -> str:
         return chinese_date(self.at)
+
+
+def approval_lines(approvals: Iterable[ApprovalInfo]) -> list[ApprovalLine]:
+    """The lines for the approvals a ledger names (``reports.ledgers.ApprovalInfo``), one per period."""
+    return [approval_line(info.approval, with_period=True) for info in approvals]
 
 
 def approval_line(approval: Any, *, with_period: bool = False) -> ApprovalLine:

@@ -22,33 +22,17 @@ from reports.documents.layout import (
     person_name,
     weighting_note,
 )
-from reports.documents.scores import ScoreRow, approval_is_current, approval_rows
-from scoring.core.periods import Period, PeriodKind
+from reports.documents.scores import approval_is_current, approval_rows, remark
+from reports.ledgers import filing_sheet
 from scoring.selectors import effective_ruleset
 from workflows.member_selectors import COUNTED_STATUSES, PublicityRow, publicity_rows, rankings_shown
 from workflows.models import Filing, PeriodApproval, PeriodReview
 from workflows.periods import current_approval, period_scores
 
-FILING_TITLE_BY_KIND = {PeriodKind.MONTH: "党员月度积分备案表", PeriodKind.QUARTER: "党员季度积分备案表"}
-
-
-def review_period(review: PeriodReview) -> Period:
-    return Period(review.cycle, PeriodKind(review.period_kind), review.period_index)
-
 
 def period_text(review: PeriodReview) -> str:
     """2026年度第3季度（2026年7月1日至2026年9月30日）."""
     return f"{review.label}（{chinese_date(review.starts_on)}至{chinese_date(review.ends_on)}）"
-
-
-def filing_title(period: Period) -> str:
-    """党员全年积分备案表 for the filing that closes the cycle, 党员半年积分备案表 for the one that closes its
-    first half (002's two forms); a filing in between is the quarter's (or month's) own."""
-    if period.last_month == 12:
-        return "党员全年积分备案表"
-    if period.last_month == 6:
-        return "党员半年积分备案表"
-    return FILING_TITLE_BY_KIND[period.kind]
 
 
 @dataclass(frozen=True)
@@ -70,14 +54,15 @@ def _filing_draft_reason(filing: Filing) -> str:
     return "本期积分尚未审定"
 
 
-def filing_sheet(filing: Filing) -> tuple[Sheet, dict[str, Any]]:
+def filing_form(filing: Filing) -> tuple[Sheet, dict[str, Any]]:
     """党员半年/全年积分备案表: the approval's frozen scores, ranked, with the filing's decision."""
     approval = filing.approval
     review = approval.review
     rules = effective_ruleset(approval.ruleset_version)
+    data = filing_sheet(filing)
     draft = not approval_is_current(approval) or filing.status == Filing.Status.RETURNED
     sheet = Sheet(
-        title=filing_title(review_period(review)),
+        title=data.title,
         organization=review.branch.name,
         period=period_text(review),
         approvals=[approval_line(approval)],
@@ -93,14 +78,19 @@ def filing_sheet(filing: Filing) -> tuple[Sheet, dict[str, Any]]:
             date=chinese_date(filing.decided_at),
             reason=filing.reason,
         )
-    rows: list[ScoreRow] = approval_rows(approval)
-    return sheet, {"review": review, "rows": rows, "decision": decision, "grades": any(r.grade for r in rows)}
+    rows = [(row, remark(row)) for row in data.rows]
+    return sheet, {
+        "review": review,
+        "rows": rows,
+        "decision": decision,
+        "grades": any(row.grade for row in data.rows),
+    }
 
 
 # ---------------------------------------------------------------- 公示 notice
 
 
-def publicity_sheet(review: PeriodReview) -> tuple[Sheet, dict[str, Any]]:
+def publicity_form(review: PeriodReview) -> tuple[Sheet, dict[str, Any]]:
     """积分公示: the entries posted for the window, grouped by member, and how to appeal until when.
 
     The notice is what the branch posts while the window is open, so it is not a draft of anything: its
@@ -123,7 +113,7 @@ def publicity_sheet(review: PeriodReview) -> tuple[Sheet, dict[str, Any]]:
         "opens": chinese_datetime(window.opens_at) if window else "",
         "closes": chinese_datetime(window.closes_at) if window else "",
         "groups": _by_member(review, approval, rows),
-        "result": approval_rows(approval) if approval is not None else None,
+        "result": [(row, remark(row)) for row in approval_rows(approval)] if approval is not None else None,
         "opened_by": person_name(window.opened_by) if window and window.opened_by_id else "",
         # Posted to the members: ranks only where the organization shows members their ranks.
         "ranks": rankings_shown(review.branch),
