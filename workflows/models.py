@@ -423,6 +423,62 @@ class Filing(models.Model):
         return f"{self.approval.review} 备案"
 
 
+class FilingPackage(models.Model):
+    """备案材料生成: the state of generating a filing's documents — visible, retried, never silent."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待生成")
+        DONE = "done", _("已生成")
+        FAILED = "failed", _("生成失败")
+
+    filing = models.OneToOneField(Filing, on_delete=models.PROTECT, related_name="package")
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    error = models.TextField(_("最近一次错误"), blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("备案材料生成")
+        verbose_name_plural = _("备案材料生成")
+
+    def __str__(self) -> str:
+        return f"{self.filing} {self.get_status_display()}"
+
+
+class FilingDocument(AppendOnlyModel):
+    """备案材料: a generated file of a filing (the 备案表 as PDF or Excel), with its SHA-256 so that any later
+    change to the stored file is detectable. One per filing and kind; a re-approval makes a new filing,
+    hence new documents, and the old ones stay."""
+
+    class Kind(models.TextChoices):
+        PDF = "pdf", _("备案表（PDF）")
+        XLSX = "xlsx", _("备案表（Excel）")
+
+    filing = models.ForeignKey(Filing, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    file = models.FileField(_("文件"), upload_to="filings/%Y/%m/", max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    generated_at = models.DateTimeField(_("生成时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("备案材料")
+        verbose_name_plural = _("备案材料")
+        ordering = ["filing", "kind"]
+        constraints = [
+            # A retried generation task finds the document and writes nothing.
+            models.UniqueConstraint(fields=["filing", "kind"], name="one_filing_document_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filing} {self.get_kind_display()}"
+
+    @property
+    def approval_round(self) -> int:
+        """The 审定 round the document was generated from (its filing's approval)."""
+        return self.filing.approval.round
+
+
 class Notification(models.Model):
     """站内通知: kept in the database first, e-mailed by Celery after commit (an outbox)."""
 
