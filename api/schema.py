@@ -1,5 +1,5 @@
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 
 from api.errors import MESSAGES
@@ -67,3 +67,23 @@ def declare_common_errors(result, generator, request, public):
             for status in statuses:
                 responses.setdefault(str(status), _error_response(status))
     return result
+
+
+_ENUM_FIELDS: dict[str, type[serializers.ChoiceField]] = {}
+
+
+def enum_field(component: str, choices, **kwargs) -> serializers.ChoiceField:
+    """A choice field documented as the schema component ``component`` (values listed, labels described).
+
+    Several models have a ``status`` (or a ``kind``) with different choices: named components keep
+    drf-spectacular from naming the enums after the field and warning. One field class per component,
+    so that every serializer using a component shares it (two classes of one name are a schema warning).
+    """
+    choices = [(value, str(label)) for value, label in choices]
+    if component not in _ENUM_FIELDS:
+        description = "；".join(f"{value}：{label}" for value, label in choices)
+        schema = {"type": "string", "enum": [value for value, _ in choices], "description": description}
+        _ENUM_FIELDS[component] = extend_schema_field(schema, component_name=component)(
+            type(f"{component}Field", (serializers.ChoiceField,), {})
+        )
+    return _ENUM_FIELDS[component](choices=choices, **kwargs)
