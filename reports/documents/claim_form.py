@@ -84,6 +84,7 @@ def claim_form(claim: Claim) -> tuple[Sheet, dict[str, Any]]:
         draft=bool(reason),
         draft_reason=reason,
         filled_on=timezone.localtime(claim.created_at).date(),
+        signers=["党员本人", "组织委员", "支部书记"],
     )
     entry = claim.ledger_entry
     return sheet, {

@@ -9,9 +9,12 @@ Celery task that calls :func:`filing_pdf`.
 
 from __future__ import annotations
 
+from accounts.models import Member, Organization
 from reports.documents.claim_form import claim_form
 from reports.documents.layout import render_sheet
+from reports.documents.ledger_forms import branch_ledger_form, member_ledger_form, quarter_detail_form
 from reports.documents.period_forms import filing_form, publicity_form
+from reports.documents.year_forms import democratic_review_form, year_grade_approval_form
 from workflows.models import Claim, Filing, PeriodReview
 
 
@@ -31,3 +34,33 @@ def claim_form_pdf(claim: Claim) -> bytes:
     """党员积分申报表: one claim with its evidence, 登记, 审核 and the period's 审定."""
     sheet, context = claim_form(claim)
     return render_sheet("reports/pdf/claim_form.html", sheet, **context)
+
+
+def member_ledger_pdf(member: Member, year: int) -> bytes:
+    """党员积分量化管理台账 of one member for one year: months 1–12, signed by member and secretary."""
+    sheet, context = member_ledger_form(member, year)
+    return render_sheet("reports/pdf/member_ledger.html", sheet, **context)
+
+
+def branch_ledger_pdf(branch: Organization, period_code: str) -> bytes:
+    """The branch ledger: every member × the months of the period, A4 landscape."""
+    sheet, context = branch_ledger_form(branch, period_code)
+    return render_sheet("reports/pdf/branch_ledger.html", sheet, **context)
+
+
+def quarter_detail_pdf(member: Member, period_code: str) -> bytes:
+    """党员季度积分明细登记表: every entry of one member in the period, with its item and reason."""
+    sheet, context = quarter_detail_form(member, period_code)
+    return render_sheet("reports/pdf/quarter_detail.html", sheet, **context)
+
+
+def democratic_review_pdf(member: Member, year: int) -> bytes:
+    """党员民主评议表: identity and the year's points pre-filled, boxes for 自评, 互评 and 支部意见."""
+    sheet, context = democratic_review_form(member, year)
+    return render_sheet("reports/pdf/democratic_review.html", sheet, **context)
+
+
+def year_grade_approval_pdf(branch: Organization, year: int) -> bytes:
+    """党员年终等次评定审批表: the members' year points and ranks, for 支部 and 党委 to approve."""
+    sheet, context = year_grade_approval_form(branch, year)
+    return render_sheet("reports/pdf/year_grade_approval.html", sheet, **context)

@@ -94,7 +94,8 @@ class Sheet:
     """The frame of one printed form.
 
     ``draft`` puts the 草稿 watermark on every page; ``draft_reason`` says why in the header.
-    ``landscape`` turns the page (the branch ledger). ``seal`` prints the 盖章 box after the title line.
+    ``landscape`` turns the page (the branch ledger). ``signers`` get a signature line and a date each
+    (``"党员本人"`` reads "党员本人签字："), beside a 盖章 box labelled ``seal``.
     """
 
     title: str
@@ -106,6 +107,8 @@ class Sheet:
     landscape: bool = False
     filled_on: datetime.date = field(default_factory=timezone.localdate)
     notes: list[str] = field(default_factory=list)
+    signers: list[str] = field(default_factory=list)
+    seal: str = "支部盖章"
 
     @property
     def filled_on_text(self) -> str:

@@ -69,6 +69,7 @@ def filing_form(filing: Filing) -> tuple[Sheet, dict[str, Any]]:
         draft=draft,
         draft_reason=_filing_draft_reason(filing) if draft else "",
         notes=[note for note in (weighting_note(rules),) if note],
+        signers=["填表人", "支部书记"],
     )
     decision = None
     if filing.status != Filing.Status.SUBMITTED:
