@@ -13,7 +13,7 @@ from typing import Any
 from accounts.models import Member, Organization
 from reports.documents.layout import Sheet, approval_lines, weighting_note
 from reports.ledgers import MonthRow, branch_ledger, member_ledger, quarter_detail
-from scoring.core.periods import PeriodKind
+from scoring.core.periods import Period, PeriodKind
 from workflows.periods import cycle_rules
 
 # Up to a quarter the branch ledger prints every month's four columns, as the paper's monthly sheet does;
@@ -73,12 +73,16 @@ def branch_ledger_form(branch: Organization, period_code: str) -> tuple[Sheet, d
     }
 
 
+def detail_title(period: Period) -> str:
+    """党员季度积分明细登记表 for a quarter (002), 党员积分明细登记表 for any other period."""
+    return "党员季度积分明细登记表" if period.kind is PeriodKind.QUARTER else "党员积分明细登记表"
+
+
 def quarter_detail_form(member: Member, period_code: str) -> tuple[Sheet, dict[str, Any]]:
     """党员季度积分明细登记表 (002: 姓名 · 年 第 季度): every entry of the period with its item and reason."""
     detail = quarter_detail(member, period_code)
-    quarter = detail.period.kind is PeriodKind.QUARTER
     sheet = Sheet(
-        title="党员季度积分明细登记表" if quarter else "党员积分明细登记表",
+        title=detail_title(detail.period),
         organization=detail.branch.name,
         period=detail.period.label(),
         approvals=approval_lines(detail.approvals),

@@ -23,11 +23,17 @@ from reports.documents.layout import (
     weighting_note,
 )
 from reports.documents.scores import approval_is_current, approval_rows, remark
-from reports.ledgers import filing_sheet
+from reports.ledgers import FILING_TITLES, filing_sheet
+from scoring.core.periods import PeriodKind
 from scoring.selectors import effective_ruleset
 from workflows.member_selectors import COUNTED_STATUSES, PublicityRow, publicity_rows, rankings_shown
 from workflows.models import Filing, PeriodApproval, PeriodReview
 from workflows.periods import current_approval, period_scores
+
+
+def filing_title_of(filing: Filing) -> str:
+    """The form's title by the period's kind (as the filing sheet of ``reports.ledgers`` names it)."""
+    return FILING_TITLES[PeriodKind(filing.approval.review.period_kind)]
 
 
 def period_text(review: PeriodReview) -> str:
