@@ -1,3 +1,25 @@
-"""Routes of the scores resources; included under /api/v1/ by api/urls.py."""
+"""Routes of the scores, ledger, periods and clerk resources; included under /api/v1/ by api/urls.py."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from api.scores import views_periods, views_scores
+
+urlpatterns = [
+    path("scores/me/", views_scores.MyScoresView.as_view(), name="scores-me"),
+    path("scores/branches/<int:pk>/", views_scores.BranchScoresView.as_view(), name="scores-branch"),
+    path(
+        "scores/organizations/<int:pk>/",
+        views_scores.OrganizationScoresView.as_view(),
+        name="scores-organization",
+    ),
+    path(
+        "scores/organizations/<int:pk>/ranking/",
+        views_scores.OrganizationRankingView.as_view(),
+        name="scores-organization-ranking",
+    ),
+    path("periods/", views_periods.PeriodListView.as_view(), name="periods"),
+    path("periods/start/", views_periods.PeriodStartView.as_view(), name="periods-start"),
+    path(
+        "periods/reviews/<int:pk>/preview/", views_periods.PeriodPreviewView.as_view(), name="periods-preview"
+    ),
+]

@@ -1,0 +1,222 @@
+"""Domain reads → plain dicts in the shape of ``api.scores.serializers`` (which format and document them).
+
+Every rank a member's figure carries passes through ``member_selectors.rank_shown``, the one place that
+decides whether and how a rank is shown (an organization may switch members' rankings off).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from accounts.models import Member, Organization
+from api.scores.frozen import BranchScores, OrganizationScores, RankingRow, ScoreRow, names_under, row_order
+from api.scores.serializers import average
+from scoring.core.periods import Period, PeriodKind
+from scoring.selectors import item_names
+from workflows.member_selectors import MyPoints, PeriodRow, RankShown, frozen_scores_of, rank_shown
+from workflows.models import PeriodApproval, PeriodReview
+
+
+def review_period(review: PeriodReview) -> Period:
+    return Period(review.cycle, PeriodKind(review.period_kind), review.period_index)
+
+
+def branch_brief(branch: Organization) -> dict[str, Any]:
+    return {"id": branch.pk, "code": branch.code, "name": branch.name}
+
+
+def member_brief(member: Member) -> dict[str, Any]:
+    return {"id": member.pk, "real_name": member.real_name, "kind": member.kind}
+
+
+def rank(shown: RankShown | None) -> dict[str, Any] | None:
+    if shown is None:
+        return None
+    return {"label": shown.label, "value": shown.value, "reference": shown.reference}
+
+
+def named(points: Mapping[str, Decimal], names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Subtotals by code, in the rules' order (as ``names`` lists them), with their names."""
+    order = {code: index for index, code in enumerate(names)}
+    codes = sorted(points, key=lambda code: (order.get(code, len(order)), code))
+    return [{"code": code, "name": names.get(code, code), "points": points[code]} for code in codes]
+
+
+def approval(approval: PeriodApproval) -> dict[str, Any]:
+    by = approval.approved_by
+    member = getattr(by, "member", None) if by is not None else None
+    return {
+        "review_id": approval.review.pk,
+        "period": review_period(approval.review).code,
+        "period_label": approval.review.label,
+        "status": approval.review.status,
+        "round": approval.round,
+        "approved_by": by.get_username(),
+        "approved_by_name": member.real_name if member is not None else None,
+        "approved_at": approval.approved_at,
+        "note": approval.note,
+    }
+
+
+# ---------------------------------------------------------------- 我的积分
+
+
+def my_points(points: MyPoints) -> dict[str, Any]:
+    member = points.member
+    approvals = {
+        score.approval.review_id: score.approval
+        for score in frozen_scores_of(member).select_related("approval__ruleset_version")
+    }
+    names: dict[str, str] = {}
+    for version in {a.ruleset_version_id: a.ruleset_version for a in approvals.values()}.values():
+        names.update(item_names(version))
+    names.update({row.code: row.name for row in points.breakdown})
+
+    def frozen(line) -> dict[str, Any]:
+        review = line.review
+        approved = approvals.get(review.pk)
+        return {
+            "review_id": review.pk,
+            "branch": branch_brief(review.branch),
+            "period": review_period(review).code,
+            "period_label": review.label,
+            "starts_on": review.starts_on,
+            "ends_on": review.ends_on,
+            "status": review.status,
+            "approved_at": approved.approved_at if approved else None,
+            "period_total": line.period_total,
+            "period_rank": rank(line.period_rank),
+            "cycle_total": line.cycle_total,
+            "cycle_rank": rank(line.cycle_rank),
+            "grade": line.grade,
+            "veto": line.veto,
+            "items": named(line.items, names),
+        }
+
+    weighting = None
+    if points.weighting is not None:
+        weighting = {"points_percent": points.weighting[0], "evaluation_percent": points.weighting[1]}
+    return {
+        "member": member_brief(member),
+        "branch": branch_brief(member.branch),
+        "cycle": points.cycle,
+        "exempt": points.exempt,
+        "reference_only": points.reference_only,
+        "latest": frozen(points.latest) if points.latest else None,
+        "frozen": [frozen(line) for line in points.frozen],
+        "pending": [
+            {
+                "period": line.period.code,
+                "period_label": line.label,
+                "total": line.total,
+                "review_status": line.review.status if line.review else None,
+                "items": named(line.items, names),
+            }
+            for line in points.pending
+        ],
+        "breakdown": [
+            {"code": row.code, "name": row.name, "frozen": row.frozen, "pending": row.pending}
+            for row in points.breakdown
+        ],
+        "weighting": weighting,
+    }
+
+
+# ---------------------------------------------------------------- a branch, an organization
+
+
+def score_row(row: ScoreRow, branch: Organization, items: dict[str, str], categories: dict[str, str]) -> dict:
+    return {
+        "member": member_brief(row.member),
+        "period_total": row.period_total,
+        "period_rank": rank(rank_shown(branch, rank=row.period_rank, reference_rank=row.reference_rank)),
+        "cycle_total": row.cycle_total,
+        "cycle_rank": rank(rank_shown(branch, rank=row.cycle_rank, reference_rank=row.cycle_reference_rank)),
+        "grade": row.grade,
+        "veto": row.veto,
+        "items": named(row.items, items),
+        "categories": named(row.categories, categories),
+    }
+
+
+def branch_scores(scores: BranchScores) -> dict[str, Any]:
+    items, categories = names_under(scores.versions)
+    return {
+        "branch": branch_brief(scores.branch),
+        "period": scores.period.code,
+        "period_label": scores.period.label(),
+        "starts_on": scores.first,
+        "ends_on": scores.last,
+        "state": scores.state,
+        "approvals": [approval(a) for a in scores.approvals],
+        "computed_at": scores.computed_at,
+        "rows": [
+            score_row(row, scores.branch, items, categories) for row in sorted(scores.rows, key=row_order)
+        ],
+    }
+
+
+def organization_scores(scores: OrganizationScores) -> dict[str, Any]:
+    branches = []
+    for summary in scores.branches:
+        totals = [getattr(row, scores.ranked_by) for row in summary.frozen.rows] if summary.frozen else []
+        branches.append(
+            {
+                "branch": branch_brief(summary.branch),
+                "state": summary.state,
+                "members": len(totals) if summary.frozen else None,
+                "average": average(totals),
+                "highest": max(totals) if totals else None,
+                "lowest": min(totals) if totals else None,
+                "approvals": [approval(a) for a in summary.frozen.approvals] if summary.frozen else [],
+            }
+        )
+    return {
+        "organization": branch_brief(scores.organization),
+        "period": scores.period.code,
+        "period_label": scores.period.label(),
+        "ranked_by": scores.ranked_by,
+        "branches": branches,
+    }
+
+
+def ranking_row(row: RankingRow) -> dict[str, Any]:
+    return {
+        "rank": rank(rank_shown(row.branch, rank=row.rank, reference_rank=None)),
+        "member": member_brief(row.member),
+        "branch": branch_brief(row.branch),
+        "total": row.total,
+    }
+
+
+# ---------------------------------------------------------------- periods
+
+
+def review(review: PeriodReview) -> dict[str, Any]:
+    window = getattr(review, "window", None)
+    return {
+        "id": review.pk,
+        "branch": branch_brief(review.branch),
+        "period": review_period(review).code,
+        "period_label": review.label,
+        "status": review.status,
+        "starts_on": review.starts_on,
+        "ends_on": review.ends_on,
+        "window": {"opens_at": window.opens_at, "closes_at": window.closes_at} if window else None,
+        "started_by": review.started_by.get_username() if review.started_by_id else None,
+    }
+
+
+def period_row(row: PeriodRow) -> dict[str, Any]:
+    return {
+        "period": row.period.code,
+        "period_label": row.label,
+        "starts_on": row.first,
+        "ends_on": row.last,
+        "ended": row.ended,
+        "can_start": row.can_start,
+        "open_claims": row.open_claims,
+        "review": review(row.review) if row.review else None,
+    }

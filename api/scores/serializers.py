@@ -1,0 +1,275 @@
+"""Serializers of scores, ledgers, periods and the clerk's entries. Numbers are decimal strings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import Member
+from scoring.core.members import MemberType
+from workflows.models import PeriodReview, ReviewSettings
+
+POINTS = {"max_digits": 9, "decimal_places": 2, "coerce_to_string": True}
+
+
+_ENUM_FIELDS: dict[str, type[serializers.ChoiceField]] = {}
+
+
+def enum_field(component: str, choices: Iterable[tuple[str, str]], **kwargs) -> serializers.ChoiceField:
+    """A choice field documented as its own schema component: several models have a ``status`` with
+    different choices, and drf-spectacular would otherwise name the enums after the field and warn."""
+    choices = list(choices)
+    if component not in _ENUM_FIELDS:
+        description = "；".join(f"{value}：{label}" for value, label in choices)
+        schema = {"type": "string", "enum": [value for value, _ in choices], "description": description}
+        _ENUM_FIELDS[component] = extend_schema_field(schema, component_name=component)(
+            type(f"{component}Field", (serializers.ChoiceField,), {})
+        )
+    return _ENUM_FIELDS[component](choices=choices, **kwargs)
+
+
+def review_status(**kwargs) -> serializers.ChoiceField:
+    return enum_field("PeriodReviewStatusEnum", PeriodReview.Status.choices, **kwargs)
+
+
+def points_field(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(**POINTS, read_only=True, **kwargs)
+
+
+class ScoreBranchSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ScoreMemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    real_name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Member.Kind.choices, help_text="党员类别")
+
+
+class RankShownSerializer(serializers.Serializer):
+    """How a rank reads (member_selectors.rank_shown): 排名, or 参考排名 for 发展对象 / 入党积极分子."""
+
+    label = serializers.CharField(help_text="排名 或 参考排名")
+    value = serializers.IntegerField(min_value=1)
+    reference = serializers.BooleanField(help_text="仅供参考（发展对象、入党积极分子）")
+
+
+class NamedPointsSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    points = points_field()
+
+
+class PeriodApprovalSerializer(serializers.Serializer):
+    """审定: who approved which period, when."""
+
+    review_id = serializers.IntegerField()
+    period = serializers.CharField(help_text="周期代码")
+    period_label = serializers.CharField()
+    status = review_status()
+    round = serializers.IntegerField(help_text="审定轮次（备案退回后重新审定加一）")
+    approved_by = serializers.CharField(help_text="审定人用户名")
+    approved_by_name = serializers.CharField(allow_null=True, help_text="审定人姓名；无党员档案时为 null")
+    approved_at = serializers.DateTimeField()
+    note = serializers.CharField(allow_blank=True)
+
+
+# ---------------------------------------------------------------- 我的积分
+
+
+class WeightingSerializer(serializers.Serializer):
+    points_percent = serializers.CharField(help_text="积分所占百分比，如 70")
+    evaluation_percent = serializers.CharField(help_text="民主评议所占百分比，如 30")
+
+
+class MyFrozenLineSerializer(serializers.Serializer):
+    review_id = serializers.IntegerField()
+    branch = ScoreBranchSerializer()
+    period = serializers.CharField()
+    period_label = serializers.CharField()
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    status = review_status()
+    approved_at = serializers.DateTimeField(allow_null=True)
+    period_total = points_field()
+    period_rank = RankShownSerializer(allow_null=True)
+    cycle_total = points_field()
+    cycle_rank = RankShownSerializer(allow_null=True)
+    grade = serializers.CharField(allow_blank=True)
+    veto = serializers.BooleanField(help_text="一票否决")
+    items = NamedPointsSerializer(many=True)
+
+
+class MyPendingLineSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    period_label = serializers.CharField()
+    total = points_field()
+    review_status = review_status(allow_null=True, help_text="该期公示审定的状态；未发起为 null")
+    items = NamedPointsSerializer(many=True)
+
+
+class BreakdownRowSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    frozen = points_field(help_text="已审定")
+    pending = points_field(help_text="待审定")
+
+
+class MyPointsSerializer(serializers.Serializer):
+    member = ScoreMemberSerializer()
+    branch = ScoreBranchSerializer()
+    cycle = serializers.IntegerField(allow_null=True, help_text="积分年度")
+    exempt = serializers.BooleanField(help_text="经批准免于积分")
+    reference_only = serializers.BooleanField(help_text="发展对象、入党积极分子：积分仅供参考")
+    latest = MyFrozenLineSerializer(allow_null=True, help_text="本期：最近一个已审定的期间")
+    frozen = MyFrozenLineSerializer(many=True, help_text="本年度已审定的期间，新的在前")
+    pending = MyPendingLineSerializer(many=True, help_text="已审核通过、尚未审定的积分（待审定）")
+    breakdown = BreakdownRowSerializer(many=True, help_text="本年度按项目：已审定与待审定")
+    weighting = WeightingSerializer(allow_null=True, help_text="民主评议按权重计入年度积分时的权重")
+
+
+# ---------------------------------------------------------------- branch and organization scores
+
+
+class ScoreRowSerializer(serializers.Serializer):
+    member = ScoreMemberSerializer()
+    period_total = points_field()
+    period_rank = RankShownSerializer(allow_null=True)
+    cycle_total = points_field(help_text="截至期末的年度累计积分")
+    cycle_rank = RankShownSerializer(allow_null=True)
+    grade = serializers.CharField(allow_blank=True)
+    veto = serializers.BooleanField()
+    items = NamedPointsSerializer(many=True)
+    categories = NamedPointsSerializer(many=True)
+
+
+class BranchScoresSerializer(serializers.Serializer):
+    branch = ScoreBranchSerializer()
+    period = serializers.CharField()
+    period_label = serializers.CharField()
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    state = enum_field(
+        "BranchScoresStateEnum", [("frozen", "已审定（冻结）"), ("provisional", "未审定，按台账即时计算")]
+    )
+    approvals = PeriodApprovalSerializer(many=True, help_text="构成该期间的各期审定；未审定时为空")
+    computed_at = serializers.DateTimeField(allow_null=True, help_text="即时计算的时间；已审定时为 null")
+    rows = ScoreRowSerializer(many=True)
+
+
+class BranchSummarySerializer(serializers.Serializer):
+    branch = ScoreBranchSerializer()
+    state = enum_field(
+        "BranchSummaryStateEnum",
+        [("frozen", "已审定"), ("pending", "尚未全部审定"), ("no_rules", "该年度没有现行积分细则")],
+    )
+    members = serializers.IntegerField(allow_null=True, help_text="参加计分的人数；未审定时为 null")
+    average = points_field(allow_null=True, help_text="按 ranked_by 所指的分数统计；未审定时为 null")
+    highest = points_field(allow_null=True)
+    lowest = points_field(allow_null=True)
+    approvals = PeriodApprovalSerializer(many=True)
+
+
+class OrganizationScoresSerializer(serializers.Serializer):
+    organization = ScoreBranchSerializer()
+    period = serializers.CharField()
+    period_label = serializers.CharField()
+    ranked_by = enum_field(
+        "RankedByEnum",
+        [("period_total", "本期积分"), ("cycle_total", "年度积分")],
+        help_text="全组织排名所依据的分数：年度按年度积分，其余按本期积分",
+    )
+    branches = BranchSummarySerializer(many=True)
+
+
+class RankingRowSerializer(serializers.Serializer):
+    rank = RankShownSerializer(allow_null=True, help_text="组织内排名（竞争排名 1, 2, 2, 4）")
+    member = ScoreMemberSerializer()
+    branch = ScoreBranchSerializer()
+    total = points_field()
+
+
+def average(values: list[Decimal]) -> Decimal | None:
+    if not values:
+        return None
+    return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"))
+
+
+# ---------------------------------------------------------------- periods (期间与公示)
+
+
+class ReviewWindowSerializer(serializers.Serializer):
+    opens_at = serializers.DateTimeField()
+    closes_at = serializers.DateTimeField()
+
+
+class PeriodReviewSerializer(serializers.Serializer):
+    """期间审定: one branch, one period — publicity, appeals, final approval and filing."""
+
+    id = serializers.IntegerField()
+    branch = ScoreBranchSerializer()
+    period = serializers.CharField()
+    period_label = serializers.CharField()
+    status = review_status()
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    window = ReviewWindowSerializer(allow_null=True, help_text="公示期")
+    started_by = serializers.CharField(allow_null=True, help_text="发起人用户名；期末自动发起时为 null")
+
+
+class PeriodRowSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    period_label = serializers.CharField()
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    ended = serializers.BooleanField(help_text="该期已结束")
+    can_start = serializers.BooleanField(help_text="已结束且尚未发起公示")
+    open_claims = serializers.IntegerField(help_text="未审核完毕的申报数（仅对可发起的期间统计）")
+    review = PeriodReviewSerializer(allow_null=True)
+
+
+class BranchPeriodsSerializer(serializers.Serializer):
+    branch = ScoreBranchSerializer()
+    period_kind = enum_field(
+        "ReviewPeriodKindEnum",
+        ReviewSettings.PeriodKind.choices,
+        help_text="本支部的审定周期（审定周期设置）",
+    )
+    may_start = serializers.BooleanField(help_text="我可以发起公示")
+    may_record = serializers.BooleanField(help_text="我可以登记（签到、单项登记）")
+    periods = PeriodRowSerializer(many=True, help_text="本年度和上一年度的期间，新的在前")
+
+
+class PeriodStartSerializer(serializers.Serializer):
+    branch = serializers.IntegerField(help_text="支部 id")
+    period = serializers.CharField(max_length=16, help_text="周期代码，须与支部的审定周期一致，如 2026-Q1")
+
+
+class PeriodPreviewRowSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    member_type = enum_field("MemberTypeEnum", [(t.value, t.value) for t in MemberType])
+    period_total = points_field()
+    period_rank = serializers.IntegerField(allow_null=True)
+    cycle_total = points_field()
+    cycle_rank = serializers.IntegerField(allow_null=True)
+    grade = serializers.CharField(allow_blank=True)
+    veto = serializers.BooleanField()
+
+
+class PeriodAttentionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    what = serializers.CharField()
+    why = serializers.CharField()
+
+
+class PeriodPreviewSerializer(serializers.Serializer):
+    review = PeriodReviewSerializer()
+    rows = PeriodPreviewRowSerializer(many=True, help_text="按台账即时计算的本期积分，与审定页所示相同")
+    attention = PeriodAttentionSerializer(
+        many=True, help_text="需关注：细则对排名等规定的后果（只提示，不自动执行）"
+    )
