@@ -155,6 +155,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # 期末自动发起公示: branches whose period ended and that allow it (ReviewSettings.auto_start).
     "period-autostart": {"task": "workflows.tasks.period_autostart", "schedule": crontab(hour=1, minute=10)},
+    # 批量导出: re-queue exports whose worker died (stale heartbeat), remove files older than 7 days.
+    "report-jobs-maintain": {
+        "task": "reports.tasks.export_jobs_maintain",
+        "schedule": timedelta(minutes=2),
+        "options": {"expires": 110},
+    },
 }
 
 # --- Auth ----------------------------------------------------------------------------------
