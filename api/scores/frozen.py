@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Member, Organization
+from reports.rankings import RankingRow  # noqa: F401 — the ranking's home; present.py types with it
 from scoring.core.engine import PeriodScore
 from scoring.core.periods import Period, PeriodKind
 from scoring.core.ranking import competition_ranks
@@ -266,14 +267,6 @@ class BranchSummary:
     frozen: FrozenPeriod | None = None
 
 
-@dataclass(frozen=True)
-class RankingRow:
-    rank: int
-    member: Member
-    branch: Organization
-    total: Decimal
-
-
 @dataclass
 class OrganizationScores:
     organization: Organization
@@ -303,33 +296,3 @@ def organization_scores(organization: Organization, period: Period) -> Organizat
             continue
         result.branches.append(BranchSummary(branch, FROZEN if frozen else PENDING, frozen))
     return result
-
-
-def organization_ranking(scores: OrganizationScores) -> list[RankingRow]:
-    """正式党员 and 预备党员 of every approved branch, competition-ranked across the organization.
-
-    A member who moved between branches in the period has rows in both: their period points add up;
-    their cycle total is the one of the branch they belong to now (each branch's to-date total holds the
-    base points, so adding them would count those twice).
-    """
-    use_cycle = scores.ranked_by == "cycle_total"
-    totals: dict[int, Decimal] = {}
-    members: dict[int, tuple[Member, Organization]] = {}
-    for summary in scores.branches:
-        if summary.frozen is None:
-            continue
-        for row in summary.frozen.rows:
-            member = row.member
-            if not _is_ranked(member):
-                continue
-            if use_cycle:
-                if member.pk not in totals or member.branch_id == summary.branch.pk:
-                    totals[member.pk] = row.cycle_total
-                    members[member.pk] = (member, summary.branch)
-            else:
-                totals[member.pk] = totals.get(member.pk, ZERO) + row.period_total
-                if member.pk not in members or member.branch_id == summary.branch.pk:
-                    members[member.pk] = (member, summary.branch)
-    ranks = competition_ranks({str(pk): total for pk, total in totals.items()})
-    rows = [RankingRow(ranks[str(pk)], *members[pk], totals[pk]) for pk in totals]
-    return sorted(rows, key=lambda r: (r.rank, r.member.real_name, r.member.pk))

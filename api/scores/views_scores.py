@@ -19,7 +19,7 @@ from accounts.models import Organization
 from accounts.roles import VIEW_SCORES
 from api.schema import error_responses
 from api.scores import present
-from api.scores.frozen import branch_period_scores, organization_ranking, organization_scores
+from api.scores.frozen import branch_period_scores, organization_scores
 from api.scores.params import PERIOD_PARAMETER, invalid, period_param
 from api.scores.serializers import (
     BranchScoresSerializer,
@@ -27,6 +27,7 @@ from api.scores.serializers import (
     OrganizationScoresSerializer,
     RankingRowSerializer,
 )
+from reports.rankings import organization_ranking
 from workflows import member_selectors
 
 
@@ -99,6 +100,6 @@ class OrganizationRankingView(GenericAPIView):
     def get(self, request, pk: int):
         organization = get_scored_organization(request.user, pk)
         period = period_param(request.query_params.get("period"))
-        rows = organization_ranking(organization_scores(organization, period))
+        rows = organization_ranking(organization, period)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response([RankingRowSerializer(present.ranking_row(r)).data for r in page])

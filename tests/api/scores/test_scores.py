@@ -246,10 +246,16 @@ def test_the_organization_ranking_counts_approved_members_only_with_competition_
     FrozenScore.objects.create(
         approval=quarter.approvals.get(), member=candidate, period_total=Decimal(9), cycle_total=Decimal(9)
     )
-    body = ok(
+    # The committee's ranking waits for branch B (reports.rankings: approved in every branch below) …
+    waiting = ok(
         as_user(world.higher).get(
             f"/api/v1/scores/organizations/{world.committee.pk}/ranking/?period=2026-Q1"
         )
+    )
+    assert waiting["count"] == 0
+    # … branch A's, where every branch has approved the quarter, is there.
+    body = ok(
+        as_user(world.higher).get(f"/api/v1/scores/organizations/{world.branch_a.pk}/ranking/?period=2026-Q1")
     )
     assert body["count"] == 5 and body["previous"] is None
     ranked = [(r["rank"]["value"], r["member"]["real_name"], r["total"]) for r in body["results"]]
@@ -259,7 +265,7 @@ def test_the_organization_ranking_counts_approved_members_only_with_competition_
     assert all(r["branch"]["code"] == "C01-G1-A" for r in body["results"])
     page = ok(
         as_user(world.higher).get(
-            f"/api/v1/scores/organizations/{world.committee.pk}/ranking/?period=2026-Q1&page_size=2"
+            f"/api/v1/scores/organizations/{world.branch_a.pk}/ranking/?period=2026-Q1&page_size=2"
         )
     )
     assert len(page["results"]) == 2 and page["next"]
