@@ -30,7 +30,7 @@ from accounts.forms import (
     RoleEndForm,
     RoleGrantForm,
 )
-from accounts.models import BranchMembership, Member, Organization, RoleAssignment
+from accounts.models import BranchMembership, Member, Organization, RankingSwitch, RoleAssignment
 from accounts.roles import MANAGE_MEMBERS, MANAGE_RULES
 from audit.services import audit_record
 
@@ -234,6 +234,49 @@ class OrganizationAdmin(ScopedAdmin, TreeAdmin):
             if new_parent is None or not access.may(request.user, STRUCTURE_PERM, new_parent):
                 raise PermissionDenied
         return super().move_node(request)
+
+
+# --- 党员端排名显示 -------------------------------------------------------------------------------
+
+
+@admin.register(RankingSwitch)
+class RankingSwitchAdmin(ScopedAdmin):
+    """党员端排名显示, switched by those who manage the rules of the organization (上级党委): for the
+    organization and, unless they set their own, everything below it. Written by the service (audited)."""
+
+    scope_perm = STRUCTURE_PERM
+    scope_lookups = ("pk",)
+    list_display = ("name", "code", "kind", "own_setting", "in_force")
+    list_filter = ("kind", "members_see_rankings")
+    search_fields = ("name", "code")
+    ordering = ("path",)
+    fields = ("name", "code", "kind", "members_see_rankings", "in_force")
+    readonly_fields = ("name", "code", "kind", "in_force")
+
+    @admin.display(description=_("本组织设置"))
+    def own_setting(self, organization: Organization) -> str:
+        return organization.get_members_see_rankings_display()
+
+    @admin.display(description=_("实际生效"))
+    def in_force(self, organization: Organization) -> str:
+        shown, source = organization.members_see_rankings_setting()
+        state = _("显示排名") if shown else _("不显示排名")
+        if source is None:
+            return _("%(state)s（默认）") % {"state": state}
+        if source.pk == organization.pk:
+            return _("%(state)s（本组织设置）") % {"state": state}
+        return _("%(state)s（沿用%(source)s的设置）") % {"state": state, "source": source.name}
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self.has_view_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        try:
+            services.organization_rankings_switch(
+                organization=obj, shown=form.cleaned_data["members_see_rankings"], by=request.user
+            )
+        except ValidationError as error:
+            raise PermissionDenied("；".join(error.messages)) from error
 
 
 # --- 党员 -----------------------------------------------------------------------------------------

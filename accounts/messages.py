@@ -7,3 +7,6 @@ TRANSFER_NOT_A_BRANCH = _("党员只能转入党支部，“%(name)s”不是党
 TRANSFER_BEFORE_CURRENT = _("转接日期不能早于当前组织关系的转入日期（%(start)s）。")
 MEMBER_BRANCH_REQUIRED = _("党员必须属于一个党支部。")
 ROLE_UNTIL_BEFORE_FROM = _("任职结束日期不能早于开始日期。")
+RANKINGS_SWITCH_NOT_ALLOWED = _(
+    "您没有设置“%(name)s”党员端排名显示的权限（需在该组织或其上级管理积分细则）。"
+)

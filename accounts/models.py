@@ -28,6 +28,19 @@ class Organization(MP_Node):
     code = models.CharField(_("组织编码"), max_length=32, unique=True)
     name = models.CharField(_("组织名称"), max_length=100)
     kind = models.CharField(_("组织类别"), max_length=20, choices=Kind.choices)
+    # 2023 national guidance discourages compulsory point rankings in apps: an organization may hide
+    # ranks from its members' own pages and API. Empty = follow the organization above (see
+    # ``members_see_rankings_setting``); committees keep seeing rankings whatever is set here.
+    members_see_rankings = models.BooleanField(
+        _("党员端显示排名"),
+        null=True,
+        blank=True,
+        default=None,
+        choices=[(None, _("沿用上级组织设置")), (True, _("显示排名")), (False, _("不显示排名"))],
+        help_text=_(
+            "本组织及下级组织的党员在“我的积分”和手机端是否看到排名；未设置时沿用上级组织，全部未设置时显示。"
+        ),
+    )
 
     node_order_by = ["code"]
 
@@ -55,6 +68,30 @@ class Organization(MP_Node):
     @property
     def is_branch(self) -> bool:
         return self.kind == self.Kind.BRANCH
+
+    def members_see_rankings_setting(self) -> tuple[bool, Organization | None]:
+        """党员端显示排名 in force here: the nearest explicit setting on this organization or above it, and
+        the organization that set it; ``(True, None)`` when nobody on the way up set one (shown)."""
+        step = self.steplen
+        paths = [self.path[:n] for n in range(step, len(self.path) + 1, step)]
+        nearest = (
+            Organization.objects.filter(path__in=paths, members_see_rankings__isnull=False)
+            .order_by("-depth")
+            .first()
+        )
+        if nearest is None:
+            return True, None
+        return bool(nearest.members_see_rankings), nearest
+
+
+class RankingSwitch(Organization):
+    """党员端排名显示: the organizations' ``members_see_rankings`` on an admin page of its own, kept by
+    those who hold ``manage_rules`` there (the structure admin is narrower: it needs the parent)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("党员端排名显示")
+        verbose_name_plural = _("党员端排名显示")
 
 
 class Member(models.Model):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from guardian.models import UserObjectPermission
 
 from accounts import messages
+from accounts.access import may
 from accounts.models import BranchMembership, Member, Organization, RoleAssignment
 from accounts.roles import ROLE_PERMISSIONS, STAFF_ROLES
 from audit.services import audit_record
@@ -190,3 +191,36 @@ def roles_sync_all(*, on: datetime.date | None = None) -> int:
         permissions_sync(user=user, on=on)
         count += 1
     return count
+
+
+RANKINGS_SHOWN_LABELS = {None: "沿用上级组织设置", True: "显示排名", False: "不显示排名"}
+
+
+@transaction.atomic
+def organization_rankings_switch(*, organization: Organization, shown: bool | None, by: Any) -> Organization:
+    """党员端排名显示: show or hide ranks on the members' own pages of this organization and everything
+    below it that has no setting of its own; None follows the organization above. Committees keep
+    seeing rankings either way. Only those who manage the rules there may switch it."""
+    if not may(by, "manage_rules", organization):
+        raise ValidationError(messages.RANKINGS_SWITCH_NOT_ALLOWED % {"name": organization.name})
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    before = organization.members_see_rankings
+    if before == shown:
+        return organization
+    organization.members_see_rankings = shown
+    organization.save(update_fields=["members_see_rankings"])
+    in_force, source = organization.members_see_rankings_setting()
+    audit_record(
+        actor=by,
+        action="organization.rankings_switch",
+        summary=f"{organization.name} 党员端排名显示：{RANKINGS_SHOWN_LABELS[shown]}",
+        target=organization,
+        organization=organization,
+        data={
+            "before": before,
+            "after": shown,
+            "in_force": in_force,
+            "set_at": source.code if source else None,
+        },
+    )
+    return organization

@@ -44,12 +44,14 @@ class RankShown:
 
 
 def rankings_shown(branch: Organization) -> bool:
-    """Whether members of ``branch`` are shown ranks at all.
+    """Whether members of ``branch`` are shown ranks at all (党员端显示排名).
 
-    Always, for now. An organization may later switch rankings off; that setting is read here and
-    nowhere else, since every rank on the members' pages passes through :func:`rank_shown`.
+    The nearest explicit setting on the branch or an organization above it wins, shown by default
+    (``Organization.members_see_rankings_setting``). Read here and nowhere else: every rank on the
+    members' pages and in the API passes through :func:`rank_shown`. Committees keep their rankings.
     """
-    return True
+    shown, _source = branch.members_see_rankings_setting()
+    return shown
 
 
 def rank_shown(branch: Organization, *, rank: int | None, reference_rank: int | None) -> RankShown | None:
