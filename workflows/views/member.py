@@ -119,6 +119,7 @@ class MyPointsView(LoginRequiredMixin, generic.TemplateView):
             **kwargs,
             member=member,
             points=member_selectors.my_points(member),
+            rankings_shown=member_selectors.rankings_shown(member.branch),
             unread=unread[:UNREAD_SHOWN],
             unread_count=unread.count(),
         )
@@ -318,6 +319,7 @@ class PublicityDetailView(LoginRequiredMixin, generic.TemplateView):
             rows=member_selectors.publicity_rows(review),
             result=result,
             result_grades=any(row.grade for row in result or ()),
+            rankings_shown=member_selectors.rankings_shown(review.branch),
             others=member_selectors.reviews_visible_to(user)
             .filter(branch=review.branch)
             .exclude(pk=review.pk)
