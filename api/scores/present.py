@@ -11,9 +11,11 @@ from decimal import Decimal
 from typing import Any
 
 from accounts.models import Member, Organization
+from api.scores.filters import KIND_OF_SOURCE
 from api.scores.frozen import BranchScores, OrganizationScores, RankingRow, ScoreRow, names_under, row_order
 from api.scores.serializers import average
 from scoring.core.periods import Period, PeriodKind
+from scoring.models import LedgerEntry
 from scoring.selectors import item_names
 from workflows.member_selectors import MyPoints, PeriodRow, RankShown, frozen_scores_of, rank_shown
 from workflows.models import PeriodApproval, PeriodReview
@@ -219,4 +221,40 @@ def period_row(row: PeriodRow) -> dict[str, Any]:
         "can_start": row.can_start,
         "open_claims": row.open_claims,
         "review": review(row.review) if row.review else None,
+    }
+
+
+# ---------------------------------------------------------------- the ledger
+
+
+def ledger_entry(entry: LedgerEntry, names: dict[str, str]) -> dict[str, Any]:
+    """``names``: item names under the entry's rule version."""
+    claim = getattr(entry, "claim", None)
+    sheet = claim.sheet if claim is not None else None
+    author = entry.created_by
+    author_member = getattr(author, "member", None) if author is not None else None
+    reversal = getattr(entry, "reversed_by", None)
+    return {
+        "id": entry.pk,
+        "member": member_brief(entry.member),
+        "branch": branch_brief(entry.branch),
+        "cycle": entry.ruleset_version.ruleset.cycle,
+        "item_code": entry.item_code,
+        "item_name": names.get(entry.item_code, entry.item_code),
+        "occurred_on": entry.occurred_on,
+        "points": entry.points,
+        "source": entry.source,
+        "source_display": entry.get_source_display(),
+        "kind": KIND_OF_SOURCE[entry.source],
+        "status": "frozen" if entry.frozen else "pending",
+        "reason": entry.reason,
+        "author": author.get_username() if author is not None else None,
+        "author_name": author_member.real_name if author_member is not None else None,
+        "created_at": entry.created_at,
+        "claim": claim.pk if claim is not None else None,
+        "attendance_sheet": (
+            {"id": sheet.pk, "title": sheet.title, "occurred_on": sheet.occurred_on} if sheet else None
+        ),
+        "reverses": entry.reverses_id,
+        "reversed_by": reversal.pk if reversal is not None else None,
     }

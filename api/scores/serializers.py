@@ -9,7 +9,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Member
+from api.scores.filters import KINDS, STATUSES
 from scoring.core.members import MemberType
+from scoring.models import LedgerEntry
 from workflows.models import PeriodReview, ReviewSettings
 
 POINTS = {"max_digits": 9, "decimal_places": 2, "coerce_to_string": True}
@@ -272,4 +274,44 @@ class PeriodPreviewSerializer(serializers.Serializer):
     rows = PeriodPreviewRowSerializer(many=True, help_text="按台账即时计算的本期积分，与审定页所示相同")
     attention = PeriodAttentionSerializer(
         many=True, help_text="需关注：细则对排名等规定的后果（只提示，不自动执行）"
+    )
+
+
+# ---------------------------------------------------------------- the ledger (积分台账)
+
+
+class AttendanceSheetBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    occurred_on = serializers.DateField()
+
+
+class LedgerEntrySerializer(serializers.Serializer):
+    """台账记录: one scored event of one member; corrections are reversing entries, linked both ways."""
+
+    id = serializers.IntegerField()
+    member = ScoreMemberSerializer()
+    branch = ScoreBranchSerializer()
+    cycle = serializers.IntegerField(help_text="积分年度（记录所依据细则的年度）")
+    item_code = serializers.CharField()
+    item_name = serializers.CharField()
+    occurred_on = serializers.DateField()
+    points = points_field()
+    source = enum_field("LedgerSourceEnum", LedgerEntry.Source.choices)
+    source_display = serializers.CharField()
+    kind = enum_field("LedgerKindEnum", [(kind, label) for kind, (label, _) in KINDS.items()])
+    status = enum_field("LedgerStatusEnum", STATUSES, help_text="所在期间已审定（frozen）或待审定（pending）")
+    reason = serializers.CharField(allow_blank=True)
+    author = serializers.CharField(allow_null=True, help_text="记录人用户名；系统自动记录为 null")
+    author_name = serializers.CharField(allow_null=True, help_text="记录人姓名")
+    created_at = serializers.DateTimeField()
+    claim = serializers.IntegerField(allow_null=True, help_text="来自的申报（或支部登记）id")
+    attendance_sheet = AttendanceSheetBriefSerializer(allow_null=True, help_text="来自的活动签到表")
+    reverses = serializers.IntegerField(allow_null=True, help_text="本记录冲正的记录 id")
+    reversed_by = serializers.IntegerField(allow_null=True, help_text="冲正本记录的记录 id")
+
+
+class LedgerReverseSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=1000, allow_blank=True, required=False, default="", help_text="冲正原因（必填）"
     )

@@ -1,8 +1,13 @@
 """Routes of the scores, ledger, periods and clerk resources; included under /api/v1/ by api/urls.py."""
 
-from django.urls import path
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
 
-from api.scores import views_periods, views_scores
+from api.scores import views_ledger, views_periods, views_scores
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("ledger", views_ledger.LedgerViewSet, basename="ledger")
 
 urlpatterns = [
     path("scores/me/", views_scores.MyScoresView.as_view(), name="scores-me"),
@@ -22,4 +27,5 @@ urlpatterns = [
     path(
         "periods/reviews/<int:pk>/preview/", views_periods.PeriodPreviewView.as_view(), name="periods-preview"
     ),
+    path("", include(router.urls)),
 ]
