@@ -1,0 +1,220 @@
+"""What each human task of the flows is called over the API, which decisions it offers and which
+service each decision calls — the same choices and services as the task pages (``workflows.views.tasks``).
+
+A kind's code (``claim.review``) names a node of ``workflows.flows``; its decisions are the task form's
+choices (``workflows.forms``), with 支委会审核's "approve at other points" spelled out as ``adjust``.
+Every decision is carried out through ``workflows.execution.task_carry_out``: under the process's lock,
+taking the task first when it is still in the queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Task
+
+from workflows import appeals, claims, messages, periods
+from workflows.execution import task_carry_out
+from workflows.flows import AppealFlow, ClaimFlow, PeriodReviewFlow
+from workflows.forms import DecideAppealForm, FilingForm, RecordClaimForm, ReviewClaimForm
+
+REASON = "reason"
+POINTS = "points"
+
+ADJUST_NEEDS_POINTS = _("调整分值时请填写核定分值。")
+ADJUST_FIXED_ITEM = _("该项目分值固定，不能调整分值。")
+DECISION_NOT_OFFERED = _("该任务可选的处理为：%(choices)s。")
+REVISE_ELSEWHERE = _("补充材料请通过“修改重报”提交（POST /api/v1/claims/{id}/revise/，可上传证明材料）。")
+
+
+@dataclass(frozen=True)
+class Act:
+    """A decision as the caller sent it, already checked against the kind's choices."""
+
+    decision: str
+    reason: str = ""
+    points: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    decision: str
+    label: str
+    needs: tuple[str, ...] = ()  # fields the decision cannot do without
+
+
+def _label(choices, code: str) -> str:
+    return str(dict(choices)[code])
+
+
+@dataclass(frozen=True)
+class TaskKind:
+    code: str
+    node: Any  # the flow's node
+    subject: str  # claim / period_review / appeal
+    choices: tuple[Choice, ...]
+    perform: Callable[[Task, Any, Act], Any] | None  # None: done elsewhere (the member's revision)
+
+    @property
+    def title(self) -> str:
+        return str(self.node.task_title)
+
+    @property
+    def flow(self) -> str:
+        return self.code.split(".")[0]
+
+    def choice(self, decision: str) -> Choice | None:
+        return next((c for c in self.choices if c.decision == decision), None)
+
+
+def _claim(task: Task):
+    return task.process.coerced.claim
+
+
+def _review(task: Task):
+    return task.process.coerced.period_review
+
+
+def _appeal(task: Task):
+    return task.process.coerced.appeal
+
+
+def _record(task: Task, user: Any, act: Act) -> Any:
+    claim = _claim(task)
+    if act.decision == "return":
+        return task_carry_out(task, user, claims.claim_return, claim=claim, reason=act.reason)
+    return task_carry_out(task, user, claims.claim_record, claim=claim, note=act.reason)
+
+
+def _review_claim(task: Task, user: Any, act: Act) -> Any:
+    claim = _claim(task)
+    if act.decision == "reject":
+        return task_carry_out(task, user, claims.claim_reject, claim=claim, reason=act.reason)
+    if act.decision == "adjust":
+        _require_range(claim)
+    return task_carry_out(task, user, claims.claim_approve, claim=claim, points=act.points, reason=act.reason)
+
+
+def _require_range(claim) -> None:
+    """调整 means points within the item's range: an item of fixed points has nothing to adjust."""
+    from scoring.selectors import effective_ruleset
+
+    item = effective_ruleset(claim.ruleset_version).item(claim.item_code)
+    if item is None or not item.is_range:
+        raise ValidationError({POINTS: [ADJUST_FIXED_ITEM]})
+
+
+def _approve_period(task: Task, user: Any, act: Act) -> Any:
+    return task_carry_out(task, user, periods.period_approve, review=_review(task), note=act.reason)
+
+
+def _file(task: Task, user: Any, act: Act) -> Any:
+    review = _review(task)
+    if act.decision == "return":
+        return task_carry_out(task, user, periods.filing_return, review=review, reason=act.reason)
+    return task_carry_out(task, user, periods.filing_archive, review=review, note=act.reason)
+
+
+def _decide_appeal(task: Task, user: Any, act: Act) -> Any:
+    return task_carry_out(
+        task,
+        user,
+        appeals.appeal_decide,
+        appeal=_appeal(task),
+        uphold=act.decision == "uphold",
+        points=act.points if act.decision == "uphold" else None,
+        reason=act.reason,
+    )
+
+
+KINDS: tuple[TaskKind, ...] = (
+    TaskKind(
+        "claim.record",
+        ClaimFlow.record,
+        "claim",
+        (
+            Choice("record", _label(RecordClaimForm.ACTIONS, "record")),
+            Choice("return", _label(RecordClaimForm.ACTIONS, "return"), (REASON,)),
+        ),
+        _record,
+    ),
+    TaskKind(
+        "claim.review",
+        ClaimFlow.review,
+        "claim",
+        (
+            Choice("approve", _label(ReviewClaimForm.DECISIONS, "approve")),
+            Choice("adjust", "在分值区间内调整后通过", (POINTS, REASON)),
+            Choice("reject", _label(ReviewClaimForm.DECISIONS, "reject"), (REASON,)),
+        ),
+        _review_claim,
+    ),
+    TaskKind("claim.revise", ClaimFlow.revise, "claim", (Choice("resubmit", "补充材料后重新提交"),), None),
+    TaskKind(
+        "period.approve",
+        PeriodReviewFlow.approve,
+        "period_review",
+        (Choice("approve", "审定"),),
+        _approve_period,
+    ),
+    TaskKind(
+        "period.file",
+        PeriodReviewFlow.file,
+        "period_review",
+        (
+            Choice("archive", _label(FilingForm.DECISIONS, "archive")),
+            Choice("return", _label(FilingForm.DECISIONS, "return"), (REASON,)),
+        ),
+        _file,
+    ),
+    TaskKind(
+        "appeal.decide",
+        AppealFlow.decide,
+        "appeal",
+        (
+            Choice("uphold", _label(DecideAppealForm.DECISIONS, "uphold"), (REASON,)),
+            Choice("dismiss", _label(DecideAppealForm.DECISIONS, "dismiss"), (REASON,)),
+        ),
+        _decide_appeal,
+    ),
+)
+
+BY_CODE = {kind.code: kind for kind in KINDS}
+CODES = tuple(BY_CODE)
+DECISIONS = tuple(dict.fromkeys(choice.decision for kind in KINDS for choice in kind.choices))
+DECISION_CHOICES = [(decision, decision) for decision in DECISIONS]
+KIND_CHOICES = [(kind.code, kind.title) for kind in KINDS]
+FLOW_CLASSES = (ClaimFlow, PeriodReviewFlow, AppealFlow)
+
+
+def kind_of(task: Task) -> TaskKind:
+    for kind in KINDS:
+        if task.flow_task is kind.node:
+            return kind
+    raise LookupError(f"no API kind for {task.flow_task}")
+
+
+def nodes_of(codes) -> list[Any]:
+    return [BY_CODE[code].node for code in codes]
+
+
+def check_act(kind: TaskKind, act: Act) -> dict[str, list[str]]:
+    """The fields missing for the decision, as Chinese field errors (empty when the act is complete)."""
+    choice = kind.choice(act.decision)
+    if choice is None:
+        offered = "、".join(f"{c.decision}（{c.label}）" for c in kind.choices)
+        return {"decision": [str(DECISION_NOT_OFFERED % {"choices": offered})]}
+    errors: dict[str, list[str]] = {}
+    if REASON in choice.needs and not act.reason.strip():
+        reason_required = (
+            messages.FILING_REASON_REQUIRED if kind.code == "period.file" else messages.REASON_REQUIRED
+        )
+        errors[REASON] = [str(reason_required)]
+    if POINTS in choice.needs and act.points is None:
+        errors[POINTS] = [str(ADJUST_NEEDS_POINTS)]
+    return errors

@@ -1,0 +1,211 @@
+"""Tasks (待办) over the API: what each task is, what it is about, and what the caller may do with it."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from accounts.models import Organization
+from api.schema import enum_field
+from api.serializers import OrganizationBriefSerializer
+from api.tasks.kinds import DECISION_CHOICES, KIND_CHOICES, TaskKind, kind_of
+from api.tasks.subjects import SubjectSerializer, points_range, subject_of
+from workflows import messages
+from workflows.execution import holder_name, task_conflict_reason, task_entitled
+
+FLOWS = [("claim", "积分申报"), ("period", "公示审定"), ("appeal", "申诉")]
+NEEDS = [("reason", "原因 / 意见"), ("points", "分值")]
+TASK_STATUS = [(value, str(label)) for value, label in STATUS.choices]  # viewflow's, in the project's Chinese
+
+
+class OwnerSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    name = serializers.CharField(help_text="姓名")
+
+
+class PointsRangeSerializer(serializers.Serializer):
+    low = serializers.DecimalField(max_digits=7, decimal_places=2)
+    high = serializers.DecimalField(max_digits=7, decimal_places=2)
+
+
+class ChoiceSerializer(serializers.Serializer):
+    decision = enum_field("TaskDecisionEnum", DECISION_CHOICES, help_text="提交时的 decision 值")
+    label = serializers.CharField(help_text="网页上的选项文字")
+    needs = serializers.ListField(child=enum_field("TaskNeedsEnum", NEEDS), help_text="该处理必须填写的字段")
+    action_url = serializers.CharField(help_text="提交该处理的接口地址")
+
+
+class TaskSerializer(serializers.Serializer):
+    """One human task: its kind, branch, state, subject, and the choices open to the caller."""
+
+    id = serializers.IntegerField()
+    process_id = serializers.IntegerField(help_text="流程 id")
+    kind = serializers.SerializerMethodField(help_text="任务类型代码")
+    flow = serializers.SerializerMethodField(help_text="所属流程")
+    title = serializers.SerializerMethodField(help_text="任务名称")
+    branch = serializers.SerializerMethodField(help_text="所属支部")
+    status = serializers.ChoiceField(
+        choices=STATUS.choices, help_text="NEW 待认领，ASSIGNED 已认领，DONE 已完成"
+    )
+    status_display = serializers.SerializerMethodField()
+    created = serializers.DateTimeField(help_text="任务创建时间")
+    finished = serializers.DateTimeField(allow_null=True, help_text="办结时间")
+    owner = serializers.SerializerMethodField(help_text="办理人；待认领时为 null")
+    subject = serializers.SerializerMethodField(help_text="任务所办理的申报、期间审定或申诉")
+    choices = serializers.SerializerMethodField(help_text="我可以选择的处理（无权办理时为空）")
+    can_act = serializers.SerializerMethodField(help_text="我现在能否办理（含领取）")
+    blocked_reason = serializers.SerializerMethodField(help_text="不能办理的中文原因；能办理时为 null")
+    points_range = serializers.SerializerMethodField(
+        help_text="积分项目的分值区间（审核时可在区间内调整）；固定分值项目和期间任务为 null"
+    )
+
+    def _kind(self, task: Task) -> TaskKind:
+        return kind_of(task)
+
+    @extend_schema_field(enum_field("TaskKindEnum", KIND_CHOICES))
+    def get_kind(self, task: Task) -> str:
+        return self._kind(task).code
+
+    @extend_schema_field(enum_field("TaskFlowEnum", FLOWS))
+    def get_flow(self, task: Task) -> str:
+        return self._kind(task).flow
+
+    def get_title(self, task: Task) -> str:
+        return self._kind(task).title
+
+    @extend_schema_field(OrganizationBriefSerializer)
+    def get_branch(self, task: Task) -> dict:
+        organization: Organization = task.process.branchprocess.organization
+        return OrganizationBriefSerializer(organization).data
+
+    def get_status_display(self, task: Task) -> str:
+        return str(STATUS(task.status).label)
+
+    @extend_schema_field(OwnerSerializer(allow_null=True))
+    def get_owner(self, task: Task) -> dict | None:
+        if task.owner_id is None:
+            return None
+        return {"username": task.owner.get_username(), "name": holder_name(task.owner)}
+
+    @extend_schema_field(SubjectSerializer)
+    def get_subject(self, task: Task) -> dict:
+        return SubjectSerializer(
+            subject_of(task.process.branchprocess, self.context), context=self.context
+        ).data
+
+    @extend_schema_field(ChoiceSerializer(many=True))
+    def get_choices(self, task: Task) -> list[dict]:
+        if not self._entitled(task) or task.status not in (STATUS.NEW, STATUS.ASSIGNED):
+            return []
+        kind = self._kind(task)
+        url = self._action_url(task, kind)
+        return [
+            {"decision": c.decision, "label": c.label, "needs": list(c.needs), "action_url": url}
+            for c in kind.choices
+            if c.decision != "adjust" or self._adjustable(task)
+        ]
+
+    def get_can_act(self, task: Task) -> bool:
+        return self.get_blocked_reason(task) is None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_blocked_reason(self, task: Task) -> str | None:
+        if not self._entitled(task):
+            return str(messages.NOT_ALLOWED)
+        return task_conflict_reason(self.context["request"].user, task)
+
+    def _entitled(self, task: Task) -> bool:
+        """``task_entitled``, asked once per (permission, branch, owner) within one response."""
+        memo = self.context.setdefault("_entitled", {})
+        key = (task.owner_permission, task.process.branchprocess.organization_id, task.owner_id)
+        if key not in memo:
+            memo[key] = task_entitled(self.context["request"].user, task)
+        return memo[key]
+
+    def _adjustable(self, task: Task) -> bool:
+        return self.get_points_range(task) is not None
+
+    @extend_schema_field(PointsRangeSerializer(allow_null=True))
+    def get_points_range(self, task: Task) -> dict | None:
+        process = task.process.branchprocess
+        record = process.claim or (process.appeal.entry if process.appeal else None)
+        bounds = points_range(record.ruleset_version, record.item_code) if record else None
+        return PointsRangeSerializer({"low": bounds[0], "high": bounds[1]}).data if bounds else None
+
+    def _action_url(self, task: Task, kind: TaskKind) -> str:
+        if kind.perform is None:  # the member's revision is a claims resource (with evidence uploads)
+            path = reverse("api:claim-revise", args=[task.process.branchprocess.claim_id])
+        else:
+            path = reverse("api:task-act", args=[task.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class ActSerializer(serializers.Serializer):
+    """办理: the decision and what it needs. Which decisions a task offers: its ``choices``."""
+
+    decision = enum_field("TaskDecisionEnum", DECISION_CHOICES, help_text="处理结论")
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="原因 / 意见（退回、不予通过、调整、申诉处理必填）",
+    )
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="意见；与 reason 同义（审定意见、登记意见）",
+    )
+    points = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=1,
+        required=False,
+        allow_null=True,
+        help_text="核定分值（调整时必填）；申诉成立时为更正后分值，留空表示撤销该条积分",
+    )
+
+    def validate(self, data):
+        if data.get("reason") and data.get("note") and data["reason"] != data["note"]:
+            raise serializers.ValidationError({"note": ["reason 与 note 同义，请只填写其中一个。"]})
+        return data
+
+
+class ActResultSerializer(serializers.Serializer):
+    task = TaskSerializer()
+    subject = SubjectSerializer(help_text="办理后的记录")
+
+
+class BulkApproveSerializer(serializers.Serializer):
+    task_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        min_length=1,
+        max_length=100,
+        help_text="支委会审核任务的 id，最多 100 个",
+    )
+
+    def validate_task_ids(self, ids: list[int]) -> list[int]:
+        return list(dict.fromkeys(ids))  # each task once, in the order given
+
+
+BULK_OUTCOMES = [
+    ("approved", "已审核通过"),
+    ("conflict", "已被他人领取或办理"),
+    ("forbidden", "无权办理"),
+    ("invalid", "不能按申报分值通过"),
+    ("not_found", "不存在或不在权限范围内"),
+]
+
+
+class BulkItemSerializer(serializers.Serializer):
+    task_id = serializers.IntegerField()
+    outcome = enum_field("BulkApproveOutcomeEnum", BULK_OUTCOMES)
+    message = serializers.CharField(help_text="中文说明；通过时为空字符串")
+
+
+class BulkResultSerializer(serializers.Serializer):
+    approved = serializers.IntegerField(help_text="审核通过的条数")
+    results = BulkItemSerializer(many=True, help_text="逐条结果，与提交的顺序相同")

@@ -1,0 +1,132 @@
+"""What a task is about (its subject): the claim, the period review or the appeal.
+
+A claim and an appeal read as they do in their own resources (``api/claims``: the same serializers);
+a period review as a short brief, its status the component the periods resources use.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from rest_framework import serializers
+
+from api.claims.serializers.appeals import AppealSerializer
+from api.claims.serializers.claims import ClaimSerializer
+from api.schema import enum_field
+from api.scores.serializers import review_status
+from scoring.core.periods import Period, PeriodKind
+from scoring.selectors import effective_ruleset, item_names
+from workflows.models import PeriodReview
+from workflows.periods import open_appeals
+
+SUBJECT_TYPES = [("claim", "积分申报"), ("period_review", "期间审定"), ("appeal", "申诉")]
+# The API resources that show each subject in full.
+SUBJECT_ROUTES = {
+    "claim": "api:claim-detail",
+    "appeal": "api:appeal-detail",
+    "period_review": "api:publicity-detail",
+}
+
+
+def points_range(version, code: str) -> tuple | None:
+    """The item's range when its points are chosen at review (调整 within it), else None."""
+    item = effective_ruleset(version).item(code)
+    return item.points_range if item is not None and item.is_range else None
+
+
+class PeriodReviewBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    label = serializers.CharField(help_text="期间名称，如“2026年度第1季度”")
+    period = serializers.SerializerMethodField(help_text="周期代码，如 2026-Q1")
+    cycle = serializers.IntegerField(help_text="积分年度")
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    status = review_status()
+    status_display = serializers.CharField(source="get_status_display")
+    publicity_closes_at = serializers.DateTimeField(source="window.closes_at", help_text="公示截止时间")
+    open_appeals = serializers.SerializerMethodField(help_text="未处理的申诉件数")
+
+    def get_period(self, review: PeriodReview) -> str:
+        return Period(review.cycle, PeriodKind(review.period_kind), review.period_index).code
+
+    def get_open_appeals(self, review: PeriodReview) -> int:
+        return open_appeals(review).count()
+
+
+class SubjectSerializer(serializers.Serializer):
+    """The record the task acts on; exactly one of ``claim``, ``period_review``, ``appeal`` is set."""
+
+    type = enum_field("TaskSubjectTypeEnum", SUBJECT_TYPES)
+    id = serializers.IntegerField()
+    summary = serializers.CharField(help_text="一句话摘要")
+    url = serializers.CharField(help_text="该记录的接口地址（申报、申诉或公示详情）")
+    claim = ClaimSerializer(allow_null=True)
+    period_review = PeriodReviewBriefSerializer(allow_null=True)
+    appeal = AppealSerializer(allow_null=True)
+
+
+def subject_of(process, context: dict) -> dict:
+    """The subject of a ``BranchProcess`` as the ``SubjectSerializer`` reads it."""
+    record, kind = _record(process)
+    return {
+        "type": kind,
+        "id": record.pk,
+        "summary": _summary(kind, record, context),
+        "url": _url(kind, record, context),
+        "claim": record if kind == "claim" else None,
+        "period_review": record if kind == "period_review" else None,
+        "appeal": record if kind == "appeal" else None,
+    }
+
+
+def _record(process):
+    for kind in ("claim", "period_review", "appeal"):
+        record = getattr(process, kind)
+        if record is not None:
+            return record, kind
+    raise LookupError(f"process {process.pk} carries no record")
+
+
+def _item_name(context: dict, version, code: str) -> str:
+    # The memo the claims serializers keep in the context: one look-up per rule-set version per response.
+    names = context.setdefault("item_names", {})
+    if version.pk not in names:
+        names[version.pk] = item_names(version)
+    return names[version.pk].get(code, code)
+
+
+def _summary(kind: str, record, context: dict) -> str:
+    if kind == "claim":
+        name = _item_name(context, record.ruleset_version, record.item_code)
+        return f"{record.member.real_name} · {record.occurred_on} · {name}"
+    if kind == "period_review":
+        return f"{record.branch.name} {record.label}"
+    entry = record.entry
+    name = _item_name(context, entry.ruleset_version, entry.item_code)
+    disputed = f"{entry.member.real_name} {entry.occurred_on} {name} {entry.points:+}"
+    return f"{record.appellant.real_name} 对 {disputed} 的申诉"
+
+
+def _url(kind: str, record, context: dict) -> str:
+    path = reverse(SUBJECT_ROUTES[kind], args=[record.pk])
+    request = context.get("request")
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def with_subjects(tasks: QuerySet) -> QuerySet:
+    """The tasks with their process, branch, owner and subject loaded in the same query."""
+    bp = "process__branchprocess__"
+    return tasks.select_related(
+        "owner",
+        f"{bp}organization",
+        f"{bp}claim__member",
+        f"{bp}claim__branch",
+        f"{bp}claim__ruleset_version",
+        f"{bp}period_review__branch",
+        f"{bp}period_review__window",
+        f"{bp}appeal__appellant",
+        f"{bp}appeal__decided_by",
+        f"{bp}appeal__entry__member",
+        f"{bp}appeal__entry__ruleset_version",
+        f"{bp}appeal__window__review__branch",
+    )
