@@ -1,8 +1,9 @@
 """需关注: what the regulations attach to a branch's ranks, shown to the committee at 审定 and to the
 higher committee at 备案 — computed by the scoring core, never applied to anyone silently.
 
-- 001: last in the branch's quarterly ranking 4 times in a row → 不合格 candidate; a 预备党员 last twice
-  → not admitted on time (the figures are the rule set's ``rank_rules``);
+- 001: last in the branch's quarterly ranking 4 times in a row → 不合格 candidate; a 预备党员 last twice,
+  or once in an organization-wide half-year ranking (``reports.rankings``) → not admitted on time (the
+  figures are the rule set's ``rank_rules``);
 - 002 (质检): a 预备党员's cycle total decides the outcome (the rule set's ``probation`` thresholds);
 - 002: a member new to the organization during the cycle: the months before scored at the branch's
   average (a proposal for the committee to record).
@@ -44,6 +45,13 @@ def _frozen_quarter_ranks(review: PeriodReview) -> list[dict[str, int]]:
     return rankings
 
 
+def _organization_ranks(review: PeriodReview) -> list[dict[str, int]]:
+    """The organization-wide half-year rankings (全委排名) of the cycle complete by the period's end."""
+    from reports.rankings import organization_half_year_ranks  # the rankings read the workflow's models
+
+    return organization_half_year_ranks(review.branch, review.ends_on, review.cycle)
+
+
 def period_attention(review: PeriodReview, rules: CoreRuleSet, result: PeriodResult) -> list[Attention]:
     """The flags for the period being approved, with the members' names."""
     members = {str(m.pk): m for m in Member.objects.filter(branch=review.branch)}
@@ -51,7 +59,12 @@ def period_attention(review: PeriodReview, rules: CoreRuleSet, result: PeriodRes
     if review.period_kind == PeriodKind.QUARTER.value:
         rankings = [*_frozen_quarter_ranks(review), result.ranks()]
         probationary = {pk for pk, m in members.items() if m.kind == Member.Kind.PROBATIONARY}
-        for flag in rank_flags(rules, branch_quarterly_ranks=rankings, probationary=probationary):
+        for flag in rank_flags(
+            rules,
+            branch_quarterly_ranks=rankings,
+            organization_ranks=_organization_ranks(review),
+            probationary=probationary,
+        ):
             attention.append(Attention(_name(members, flag.member), str(flag.kind), flag.reason))
     period = Period(review.cycle, PeriodKind(review.period_kind), review.period_index)
     if period.last_month == 12 and rules.probation:
