@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from reports import filing_package
 from reports.jobs import services
 
 
@@ -16,3 +17,22 @@ def export_job_run(job_id: int) -> str:
 def export_jobs_maintain() -> dict[str, int]:
     """Re-queue batch exports whose worker died; remove the files of those finished a week ago."""
     return services.export_jobs_maintain()
+
+
+@shared_task(name="reports.tasks.filing_package_generate", bind=True, acks_late=True, max_retries=5)
+def filing_package_generate(self, filing_id: int) -> str:
+    """Make a filing's 备案材料 (PDF and Excel, SHA-256 recorded). Idempotent: documents already made
+    are not made again. A failure is recorded on the filing's package (shown on its pages) and retried
+    with a growing delay."""
+    try:
+        package = filing_package.filing_package_generate(filing_id=filing_id)
+    except Exception as error:
+        filing_package.filing_package_failed(filing_id=filing_id, error=error)
+        raise self.retry(exc=error, countdown=60 * 2**self.request.retries) from error
+    return package.status
+
+
+@shared_task(name="reports.tasks.filing_packages_resume")
+def filing_packages_resume() -> int:
+    """Queue again the filing packages left waiting because the broker was down at 审定."""
+    return filing_package.filing_packages_resume()
