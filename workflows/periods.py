@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts.access import may, role_holders
 from accounts.models import Member, Organization, RoleAssignment
 from audit.services import audit_record
+from reports.filing_package import filing_package_request
 from scoring.core.engine import PeriodResult
 from scoring.core.periods import Period, PeriodKind, period_of
 from scoring.core.ruleset import RuleSet as CoreRuleSet
@@ -198,7 +199,8 @@ def period_approve(*, review: PeriodReview, by: Any, activation: Any, note: str 
     except IntegrityError:
         raise ValidationError(messages.PERIOD_ALREADY_APPROVED) from None
     FrozenScore.objects.bulk_create(_frozen(approval, result))
-    Filing.objects.create(approval=approval)
+    # 备案材料: the filing's PDF and Excel are made by a Celery task once this commits.
+    filing_package_request(Filing.objects.create(approval=approval))
     review.status = PeriodReview.Status.APPROVED
     review.save(update_fields=["status"])
     audit_record(
