@@ -134,6 +134,16 @@ def _subject(process: BranchProcess) -> str:
     return f"#{process.pk}"
 
 
+def is_overdue(task: Task, escalation_days: int, now: datetime.datetime) -> bool:
+    """超期: a task waiting on the branch's own roles longer than the branch's ``escalation_days``
+    (0 turns escalation off for the branch)."""
+    return (
+        bool(escalation_days)
+        and task.owner_permission in ESCALATED_PERMISSIONS
+        and task.created <= now - datetime.timedelta(days=escalation_days)
+    )
+
+
 def reviews_escalate(*, now: datetime.datetime | None = None) -> int:
     """超期提醒: tasks older than the branch's ``escalation_days`` go to its secretary, once."""
     now = now or timezone.now()
@@ -145,8 +155,8 @@ def reviews_escalate(*, now: datetime.datetime | None = None) -> int:
         if organization.pk not in settings_cache:
             settings_cache[organization.pk] = review_settings_for(organization)
         days = settings_cache[organization.pk].escalation_days
-        if not days or task.created > now - datetime.timedelta(days=days):
-            continue  # 0 days turns escalation off for the branch
+        if not is_overdue(task, days, now):
+            continue
         sent += _escalate(task, process, organization, days)
     return sent
 
