@@ -18,7 +18,7 @@ from scoring.core.periods import Period, PeriodKind
 from scoring.models import LedgerEntry
 from scoring.selectors import item_names
 from workflows.member_selectors import MyPoints, PeriodRow, RankShown, frozen_scores_of, rank_shown
-from workflows.models import PeriodApproval, PeriodReview
+from workflows.models import AttendanceSheet, Claim, PeriodApproval, PeriodReview
 
 
 def review_period(review: PeriodReview) -> Period:
@@ -257,4 +257,39 @@ def ledger_entry(entry: LedgerEntry, names: dict[str, str]) -> dict[str, Any]:
         ),
         "reverses": entry.reverses_id,
         "reversed_by": reversal.pk if reversal is not None else None,
+    }
+
+
+# ---------------------------------------------------------------- the clerk's entries
+
+
+def recorded_claim(claim: Claim, names: dict[str, str]) -> dict[str, Any]:
+    return {
+        "id": claim.pk,
+        "member": member_brief(claim.member),
+        "branch": branch_brief(claim.branch),
+        "item_code": claim.item_code,
+        "item_name": names.get(claim.item_code, claim.item_code),
+        "occurred_on": claim.occurred_on,
+        "points_requested": claim.points_requested,
+        "status": claim.status,
+        "description": claim.description,
+        "sheet": claim.sheet_id,
+    }
+
+
+def attendance_sheet(sheet: AttendanceSheet) -> dict[str, Any]:
+    claims = list(
+        sheet.claims.select_related("member", "branch", "ruleset_version").order_by("member__real_name", "pk")
+    )
+    names = item_names(claims[0].ruleset_version) if claims else {}
+    return {
+        "id": sheet.pk,
+        "branch": branch_brief(sheet.branch),
+        "title": sheet.title,
+        "occurred_on": sheet.occurred_on,
+        "item_present": sheet.item_present,
+        "item_absent": sheet.item_absent,
+        "item_leave": sheet.item_leave,
+        "claims": [recorded_claim(claim, names) for claim in claims],
     }

@@ -12,7 +12,7 @@ from accounts.models import Member
 from api.scores.filters import KINDS, STATUSES
 from scoring.core.members import MemberType
 from scoring.models import LedgerEntry
-from workflows.models import PeriodReview, ReviewSettings
+from workflows.models import Claim, PeriodReview, ReviewSettings
 
 POINTS = {"max_digits": 9, "decimal_places": 2, "coerce_to_string": True}
 
@@ -315,3 +315,72 @@ class LedgerReverseSerializer(serializers.Serializer):
     reason = serializers.CharField(
         max_length=1000, allow_blank=True, required=False, default="", help_text="冲正原因（必填）"
     )
+
+
+# ---------------------------------------------------------------- the clerk's entries (支部登记)
+
+
+class BranchRecordSerializer(serializers.Serializer):
+    """单项登记: one branch-observed item (dues, a circular, late material) for one member."""
+
+    member = serializers.IntegerField(help_text="党员 id（本支部、参加积分的党员）")
+    item_code = serializers.CharField(max_length=64, help_text="由支部登记的积分项目编码")
+    occurred_on = serializers.DateField(help_text="发生日期")
+    points = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=1,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="仅分值区间项目填写",
+    )
+    description = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default="", help_text="事由"
+    )
+
+
+class AttendanceSerializer(serializers.Serializer):
+    """活动签到登记: attendees get the item, those on leave the leave deduction, the rest the absence one."""
+
+    branch = serializers.IntegerField(help_text="支部 id")
+    title = serializers.CharField(max_length=100, help_text="活动名称")
+    occurred_on = serializers.DateField(help_text="活动日期")
+    item_present = serializers.CharField(max_length=64, help_text="出席记分项目（加分项目）")
+    item_absent = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, default="", help_text="无故缺席扣分项目；空为不扣分"
+    )
+    item_leave = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, default="", help_text="请假扣分项目；空为不扣分"
+    )
+    present = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, help_text="出席党员 id"
+    )
+    on_leave = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, help_text="请假党员 id"
+    )
+
+
+class RecordedClaimSerializer(serializers.Serializer):
+    """A claim the clerk entered: it waits for the committee's review (待审核)."""
+
+    id = serializers.IntegerField()
+    member = ScoreMemberSerializer()
+    branch = ScoreBranchSerializer()
+    item_code = serializers.CharField()
+    item_name = serializers.CharField()
+    occurred_on = serializers.DateField()
+    points_requested = points_field(allow_null=True)
+    status = enum_field("RecordedClaimStatusEnum", Claim.Status.choices)
+    description = serializers.CharField(allow_blank=True)
+    sheet = serializers.IntegerField(allow_null=True, help_text="所属活动签到表 id")
+
+
+class AttendanceSheetSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    branch = ScoreBranchSerializer()
+    title = serializers.CharField()
+    occurred_on = serializers.DateField()
+    item_present = serializers.CharField()
+    item_absent = serializers.CharField(allow_blank=True)
+    item_leave = serializers.CharField(allow_blank=True)
+    claims = RecordedClaimSerializer(many=True, help_text="据此登记的各人记录，待支委会审核")

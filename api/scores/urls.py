@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from api.scores import views_ledger, views_periods, views_scores
+from api.scores import views_clerk, views_ledger, views_periods, views_scores
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -27,5 +27,7 @@ urlpatterns = [
     path(
         "periods/reviews/<int:pk>/preview/", views_periods.PeriodPreviewView.as_view(), name="periods-preview"
     ),
+    path("clerk/records/", views_clerk.BranchRecordView.as_view(), name="clerk-record"),
+    path("clerk/attendance/", views_clerk.AttendanceView.as_view(), name="clerk-attendance"),
     path("", include(router.urls)),
 ]
