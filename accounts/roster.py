@@ -23,11 +23,25 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from accounts.id_numbers import birth_date_valid, id_check_character
 from accounts.models import Member, Organization
+from accounts.spreadsheets import (  # noqa: F401  (XLSX_CONTENT_TYPE, RowError, parse_date: the roster's API)
+    FILE_XLS,
+    XLSX_CONTENT_TYPE,
+    Cell,
+    RowError,
+    Sheet,
+    SheetRejected,
+    cell_text,
+    check_size,
+    extension_of,
+    find_header,
+    non_blank,
+    parse_date,
+    xlsx_rows,
+)
 
 # --- The column contract -------------------------------------------------------------------
 
@@ -53,7 +67,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("username", "登录名", False, 16),
 )
 HEADER = {c.key: c.header for c in COLUMNS}
-_COLUMN_POSITION = {c.header: i for i, c in enumerate(COLUMNS)}
 
 # The file is in Chinese whatever the interface language: these are literals, not translations.
 KINDS: dict[str, str] = {
@@ -80,21 +93,14 @@ MEMBER_FIELDS = (
     "phone",
 )
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-HEADER_SEARCH_ROWS = 10  # a title line or two above the header row is tolerated
 
 # --- Messages --------------------------------------------------------------------------------
 
 FILE_TYPE = _("仅支持 Excel（.xlsx）或 CSV（.csv）文件。")
-FILE_XLS = _("不支持旧版 Excel（.xls）文件，请在 Excel 中“另存为”.xlsx 格式后上传。")
-FILE_TOO_BIG = _("文件大小超过上限 %(limit)s。")
-FILE_EMPTY = _("文件是空的。")
-FILE_BAD_XLSX = _("无法读取该 Excel 文件，文件可能已损坏或不是 .xlsx 格式。")
 FILE_BAD_ENCODING = _("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码后上传。")
 FILE_BAD_CSV = _("无法读取该 CSV 文件：%(error)s")
 FILE_NO_ROWS = _("文件中没有党员数据（第 1 行应为表头，从第 2 行起每行一名党员）。")
 HEADER_MISSING = _("表头缺少此必填列，请使用名册模板")
-HEADER_DUPLICATE = _("表头中此列出现了不止一次")
 
 REQUIRED = _("不能为空")
 TOO_LONG = _("不能超过 %(limit)s 个字")
@@ -123,32 +129,11 @@ LOGIN_TAKEN = _("登录名「%(login)s」已被其他用户使用，请在「登
 # --- Results of validation -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RowError:
-    """One problem, where the user will find it: the Excel row and the column header."""
-
-    line: int  # 0 for a problem with the file as a whole
-    column: str
-    problem: str
-
-    def __str__(self) -> str:
-        if not self.line:
-            return self.problem
-        if not self.column:
-            return f"第 {self.line} 行：{self.problem}"
-        return f"第 {self.line} 行「{self.column}」：{self.problem}"
-
-    def sort_key(self) -> tuple[int, int]:
-        """As the user reads the sheet: by row, then left to right."""
-        return self.line, _COLUMN_POSITION.get(self.column, -1)
-
-
-class RosterRejected(Exception):
-    """The file cannot be imported; ``errors`` says why, row by row."""
+class RosterRejected(SheetRejected):
+    """The roster cannot be imported; ``errors`` says why, row by row, left to right."""
 
     def __init__(self, errors: Sequence[RowError]):
-        super().__init__("\n".join(str(e) for e in errors))
-        self.errors = sorted(errors, key=RowError.sort_key)
+        super().__init__(errors, [c.header for c in COLUMNS])
 
 
 @dataclass(frozen=True)
@@ -183,23 +168,15 @@ def generated_login(id_number: str) -> str:
 
 # --- Reading the file ------------------------------------------------------------------------
 
-Cell = Any
-Sheet = list[tuple[int, list[Cell]]]  # (Excel row number, cells)
-
 
 def check_upload(*, name: str, size: int) -> None:
     """File-level checks that need only the name and the size (the upload form runs them too)."""
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    extension = extension_of(name)
     if extension == "xls":
         raise ValidationError(FILE_XLS, code="xls")
     if extension not in ("xlsx", "csv"):
         raise ValidationError(FILE_TYPE, code="type")
-    if size > settings.ROSTER_MAX_BYTES:
-        raise ValidationError(
-            FILE_TOO_BIG % {"limit": filesizeformat(settings.ROSTER_MAX_BYTES)}, code="too_big"
-        )
-    if size == 0:
-        raise ValidationError(FILE_EMPTY, code="empty")
+    check_size(size=size, limit=settings.ROSTER_MAX_BYTES)
 
 
 def read_sheet(*, name: str, content: bytes) -> Sheet:
@@ -208,32 +185,11 @@ def read_sheet(*, name: str, content: bytes) -> Sheet:
         check_upload(name=name, size=len(content))
     except ValidationError as error:
         raise RosterRejected([RowError(0, "", error.messages[0])]) from error
-    rows = _xlsx_rows(content) if name.lower().endswith(".xlsx") else _csv_rows(content)
-    return [(number, cells) for number, cells in rows if any(_text(c) for c in cells)]
-
-
-def _xlsx_rows(content: bytes) -> Iterable[tuple[int, list[Cell]]]:
-    import openpyxl
-
-    if not content.startswith(b"PK"):
-        raise _file_error(FILE_BAD_XLSX)
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows():
-            number = _row_number(row)
-            if number is not None:
-                rows.append((number, [cell.value for cell in row]))
-        workbook.close()
-    except Exception as error:  # an uploaded file can break openpyxl in many ways; all mean "unreadable"
-        raise _file_error(FILE_BAD_XLSX) from error
-    return rows
-
-
-def _row_number(row: tuple[Any, ...]) -> int | None:
-    """Read-only worksheets yield ``EmptyCell`` (no row number) for gaps; all-empty rows give None."""
-    return next((cell.row for cell in row if getattr(cell, "row", None)), None)
+        rows = xlsx_rows(content) if name.lower().endswith(".xlsx") else _csv_rows(content)
+    except SheetRejected as rejected:
+        raise RosterRejected(rejected.errors) from rejected
+    return non_blank(rows)
 
 
 def _csv_rows(content: bytes) -> Iterable[tuple[int, list[Cell]]]:
@@ -273,7 +229,7 @@ class _RowCheck:
         self.errors.append(RowError(self.line, HEADER[key], str(message)))
 
     def text(self, key: str) -> str:
-        return _text(self.cells.get(key))
+        return cell_text(self.cells.get(key))
 
 
 def parse_rows(sheet: Sheet) -> list[RosterRow]:
@@ -299,25 +255,18 @@ def parse_rows(sheet: Sheet) -> list[RosterRow]:
 
 def _find_header(sheet: Sheet) -> tuple[int, dict[str, int]]:
     """The header row (the first with every required column) and each known column's index."""
-    if not sheet:
-        raise _file_error(FILE_NO_ROWS)
     by_header = {c.header: c.key for c in COLUMNS}
-    candidates = sheet[:HEADER_SEARCH_ROWS]
-    for line, cells in candidates:
-        names = [_header_text(c) for c in cells]
-        if all(c.header in names for c in COLUMNS if c.required):
-            duplicates = [n for n in by_header if names.count(n) > 1]
-            if duplicates:
-                raise RosterRejected([RowError(line, d, str(HEADER_DUPLICATE)) for d in duplicates])
-            return line, {by_header[n]: i for i, n in enumerate(names) if n in by_header}
-    line, cells = candidates[0]
-    names = [_header_text(c) for c in cells]
-    missing = [c.header for c in COLUMNS if c.required and c.header not in names]
-    raise RosterRejected([RowError(line, m, str(HEADER_MISSING)) for m in missing])
-
-
-def _header_text(value: Cell) -> str:
-    return re.sub(r"\s+", "", _text(value)).rstrip("*＊")
+    try:
+        line, found = find_header(
+            sheet,
+            list(by_header),
+            [c.header for c in COLUMNS if c.required],
+            missing=HEADER_MISSING,
+            no_rows=FILE_NO_ROWS,
+        )
+    except SheetRejected as rejected:
+        raise RosterRejected(rejected.errors) from rejected
+    return line, {by_header[name]: index for name, index in found.items()}
 
 
 def _parse_row(c: _RowCheck) -> RosterRow | None:
@@ -409,13 +358,6 @@ def _choice(c: _RowCheck, key: str, choices: Mapping[str, str], unknown: Any, *,
     return choices[value]
 
 
-_DATE_PATTERNS = (
-    re.compile(r"(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})"),
-    re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?"),
-    re.compile(r"(\d{4})(\d{2})(\d{2})"),
-)
-
-
 def _date(c: _RowCheck, key: str) -> datetime.date | None:
     raw = c.cells.get(key)
     if isinstance(raw, datetime.datetime):
@@ -431,37 +373,12 @@ def _date(c: _RowCheck, key: str) -> datetime.date | None:
     return day
 
 
-def parse_date(value: str) -> datetime.date | None:
-    """2021-07-01, 2021/7/1, 2021.7.1, 2021年7月1日, 20210701 (a time after the date is ignored)."""
-    value = value.strip()
-    if re.match(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2} ", value):
-        value = value.split()[0]
-    for pattern in _DATE_PATTERNS:
-        match = pattern.fullmatch(value)
-        if match:
-            try:
-                return datetime.date(*(int(part) for part in match.groups()))
-            except ValueError:
-                return None
-    return None
-
-
 def _username_ok(value: str) -> bool:
     try:
         UnicodeUsernameValidator()(value)
     except ValidationError:
         return False
     return True
-
-
-def _text(value: Cell) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
-        value = value.date()
-    return str(value).replace("\u3000", " ").strip()
 
 
 def _duplicate_ids(rows: Sequence[RosterRow]) -> list[RowError]:
