@@ -8,10 +8,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Member
-from tests.workflows.helpers import PNG, approved_claim, freeze, perform, publicity_opened
+from scoring.services import ruleset_create
+from tests.workflows.helpers import PNG, Q1, approved_claim, committee_b, freeze, perform, publicity_opened
+from workflows.appeals import appeal_file
 from workflows.claims import claim_return, claim_submit
 from workflows.execution import open_task
 from workflows.flows import ClaimFlow
+from workflows.periods import period_start
 
 MARCH_10 = datetime.date(2026, 3, 10)
 
@@ -80,3 +83,54 @@ def publicity_both(world, rules_2026, monkeypatch):
     review_a = publicity_opened(world, monkeypatch)
     review_b = publicity_opened(world, monkeypatch, branch=world.branch_b, clerk=world.clerk_b)
     return {"a": (review_a, a.ledger_entry), "b": (review_b, b.ledger_entry)}
+
+
+def branch_rules(code: str) -> str:
+    return (
+        f"code: {code}\nname: {code} 细则\nextends: erqi-2021\nitems:\n"
+        f"  - {{code: {code}-volunteer, name: 志愿服务, category: special, points: 1, source: member}}\n"
+    )
+
+
+@pytest.fixture
+def scene(world, rules_2026, monkeypatch):
+    """Each branch: its own rule set, a 公示 of the first quarter with an approved entry, an appeal against
+    it, and a claim of April returned to its member — one of each for branch A and for branch B."""
+    reviewer_b = committee_b(world)
+    rulesets = {
+        "a": ruleset_create(
+            organization=world.branch_a, cycle=2026, text=branch_rules("a"), by=None, in_force=True
+        ),
+        "b": ruleset_create(
+            organization=world.branch_b, cycle=2026, text=branch_rules("b"), by=None, in_force=True
+        ),
+    }
+    freeze(monkeypatch, 2026, 3, 20, 10)
+    entries = {
+        "a": approved_claim(world).ledger_entry,
+        "b": approved_claim(world, world.outsider, clerk=world.clerk_b, reviewer=reviewer_b).ledger_entry,
+    }
+    freeze(monkeypatch, 2026, 4, 2, 9)
+    reviews = {
+        "a": period_start(branch=world.branch_a, period=Q1, by=world.clerk_a),
+        "b": period_start(branch=world.branch_b, period=Q1, by=world.clerk_b),
+    }
+    freeze(monkeypatch, 2026, 4, 3, 10)
+    april = datetime.date(2026, 4, 3)
+    claims = {
+        "a": returned(submitted(world.member_a, april), world.clerk_a),
+        "b": returned(submitted(world.outsider, april), world.clerk_b),
+    }
+    appellants = {"a": world.member_a, "b": world.outsider}
+    appeals = {
+        side: appeal_file(appellant=who, entry=entries[side], reason="有异议", by=who.user)
+        for side, who in appellants.items()
+    }
+    return {
+        "ruleset": rulesets,
+        "entry": entries,
+        "publicity": reviews,
+        "claim": claims,
+        "appeal": appeals,
+        "evidence": {side: claim.evidence.get() for side, claim in claims.items()},
+    }
