@@ -9,7 +9,7 @@ NOT_CANCELLABLE = _("只有排队中或生成中的导出任务可以取消。")
 NO_BRANCHES = _("“%(organization)s”下没有可导出的支部。")
 
 STEP_QUEUED = _("排队中，等待后台开始生成…")
-STEP_PLANNING = _("正在整理要导出的支部和党员…")
+STEP_PLANNING = _("正在整理要导出的支部和党员（%(number)s/%(count)s）：%(branch)s")
 STEP_PART = _("正在生成（%(number)s/%(total)s）：%(name)s")
 STEP_ZIPPING = _("正在打包并校验 ZIP 文件…")
 STEP_DONE = _("已完成，共 %(total)s 个文件。")

@@ -194,16 +194,25 @@ class Ledgers:
         return self._cache[key]
 
 
-def export_plan(organization: Organization, period: Period, ledgers: Ledgers) -> Plan:
+def export_plan(
+    organization: Organization,
+    period: Period,
+    ledgers: Ledgers,
+    on_branch: Callable[[Organization, int, int], None] | None = None,
+) -> Plan:
     """Every file of the ZIP, in order: per branch its ledger (PDF, Excel), then the quarterly details
     of each member the branch ledger scores. A branch whose ledger cannot be made (no rules in force for
-    the cycle) is left out, with the reason."""
+    the cycle) is left out, with the reason. ``on_branch(branch, number, count)`` is told of each branch
+    before it is read (a large organization takes a while: the run keeps its heartbeat going)."""
     parts: list[PlannedPart] = []
     skipped: list[dict[str, str]] = []
     folders: set[str] = set()
     label = period.label()
     members_from = PART_KINDS[BRANCH_LEDGER_PDF].ledger
-    for branch in branches_under(organization):
+    branches = list(branches_under(organization))
+    for number, branch in enumerate(branches, start=1):
+        if on_branch is not None:
+            on_branch(branch, number, len(branches))
         try:
             quarters = [
                 (quarter, [row.member for row in ledgers.get(members_from, branch, quarter.code).rows])

@@ -249,10 +249,11 @@ class _Run:
     def planned_parts(self) -> list[ExportJobPart]:
         """The job's parts; on its first run, the plan is made and fixed."""
         if not self.job.parts.exists():
-            self.beat(step=str(messages.STEP_PLANNING))
             period = export_period(self.job.period_code)
             try:
-                plan = export_plan(self.job.organization, period, self.ledgers)
+                plan = export_plan(self.job.organization, period, self.ledgers, on_branch=self.planning)
+            except _Superseded:
+                raise
             except Exception as exc:
                 raise _failure(exc, str(PART_KINDS["branch_ledger_pdf"].title)) from exc
             if not plan.parts:
@@ -261,6 +262,9 @@ class _Run:
                 raise JobFailed(f"{message}{reasons}")
             self.fix_plan(plan)
         return list(self.job.parts.select_related("branch", "member").order_by("position"))
+
+    def planning(self, branch: Organization, number: int, count: int) -> None:
+        self.beat(step=messages.STEP_PLANNING % {"number": number, "count": count, "branch": branch.name})
 
     def fix_plan(self, plan) -> None:
         with transaction.atomic():

@@ -364,3 +364,15 @@ def test_restart_and_cancel_answer_post_only(client, world, fake_parts):
     login(client, world.clerk_a)
     assert client.get(url("cancel", job)).status_code == 405
     assert client.get(url("restart", job)).status_code == 405
+
+
+def test_the_admin_shows_exports_to_system_administrators_only(client, world, fake_parts, admin_user):
+    job = done_job(world.clerk_a, world.branch_a)
+    world.clerk_a.is_staff = True  # clerks work in the admin (roster); not on others' exports
+    world.clerk_a.save()
+    change = reverse("admin:reports_exportjob_change", args=[job.pk])
+
+    assert login(client, world.clerk_a).get(change).status_code == 403
+    response = login(client, admin_user).get(change)
+    assert response.status_code == 200
+    assert "第一党支部/张伟_2026年度第3季度_党员季度积分明细登记表.pdf" in response.content.decode()

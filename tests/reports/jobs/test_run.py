@@ -344,3 +344,58 @@ def test_a_run_taken_over_by_another_stops_writing(world, fake_parts):
     assert job.status == Status.DONE
     with open_zip(result_of(job)) as archive:
         assert archive.testzip() is None and sorted(archive.namelist()) == sorted(BRANCH_A_FILES)
+
+
+def test_planning_a_large_organization_keeps_the_heartbeat_going(world, fake_parts, monkeypatch):
+    job = start(world.higher, world.committee)
+    steps = []
+    ledger = fake_parts.ledger
+
+    def slow_ledger(subject, code):
+        steps.append(ExportJob.objects.values_list("step", "heartbeat_at").get(pk=job.pk))
+        return ledger(subject, code)
+
+    for code, kind in list(parts.PART_KINDS.items()):
+        monkeypatch.setitem(
+            parts.PART_KINDS, code, parts.PartKind(**{**kind.__dict__, "ledger": slow_ledger})
+        )
+
+    run(job)
+
+    assert [step for step, _ in steps[:2]] == [
+        "正在整理要导出的支部和党员（1/2）：第一党支部",
+        "正在整理要导出的支部和党员（2/2）：第二党支部",
+    ]
+    assert steps[1][1] > steps[0][1]
+
+
+def test_cancelled_while_planning_stops_without_a_plan(world, fake_parts, monkeypatch):
+    job = start(world.higher, world.committee)
+    ledger = fake_parts.ledger
+
+    def cancelling_ledger(subject, code):
+        services.export_job_cancel(user=world.higher, job=job)
+        return ledger(subject, code)
+
+    for code, kind in list(parts.PART_KINDS.items()):
+        monkeypatch.setitem(
+            parts.PART_KINDS, code, parts.PartKind(**{**kind.__dict__, "ledger": cancelling_ledger})
+        )
+
+    assert run(job) == "superseded"
+    assert job.status == Status.CANCELLED and job.error == ""
+    assert not ExportJobPart.objects.filter(job=job).exists()
+
+
+def test_restarting_a_failed_job_while_the_same_export_runs_opens_the_running_one(world, fake_parts):
+    fake_parts.crash_on, fake_parts.crash = 1, lambda: RuntimeError("boom")
+    failed = start(world.clerk_a, world.branch_a)
+    run(failed)
+    running, created = services.export_job_start(
+        user=world.clerk_a, organization=world.branch_a, period_code="2026-Q3"
+    )
+    assert created
+
+    assert services.export_job_restart(user=world.clerk_a, job=failed) == running
+    failed.refresh_from_db()
+    assert failed.status == Status.FAILED
