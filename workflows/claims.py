@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.access import may
@@ -117,10 +118,15 @@ def claim_check(
     return ClaimCheck(version=version, rules=rules, item=item, effect=effect)
 
 
-def _refuse_duplicate(member: Member, item: Item, occurred_on: datetime.date, exclude: Claim | None) -> None:
-    live = Claim.objects.filter(member=member, item_code=item.code, occurred_on=occurred_on).exclude(
+def live_claims(member: Member, item_code: str, occurred_on: datetime.date) -> QuerySet[Claim]:
+    """同一事项不得重复申报: the member's claims of the item on the day that still stand (not rejected)."""
+    return Claim.objects.filter(member=member, item_code=item_code, occurred_on=occurred_on).exclude(
         status=Claim.Status.REJECTED
     )
+
+
+def _refuse_duplicate(member: Member, item: Item, occurred_on: datetime.date, exclude: Claim | None) -> None:
+    live = live_claims(member, item.code, occurred_on)
     if exclude is not None:
         live = live.exclude(pk=exclude.pk)
     if live.exists():
