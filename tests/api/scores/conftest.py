@@ -10,8 +10,11 @@ import datetime
 
 import pytest
 
+from scoring.models import LedgerEntry
 from tests.workflows.helpers import (
+    Q1,
     approved_claim,
+    committee_b,
     freeze,
     open_task,
     perform,
@@ -20,7 +23,7 @@ from tests.workflows.helpers import (
 )
 from workflows.flows import PeriodReviewFlow
 from workflows.models import PeriodReview
-from workflows.periods import period_approve
+from workflows.periods import period_approve, period_start
 
 D = datetime.date
 
@@ -61,3 +64,19 @@ def _flow_urls():
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018
+
+
+@pytest.fixture
+def both(world, quarter):
+    """Branch B's first quarter: 赵磊's claim approved, its 公示 opened by 孙丽."""
+    approved_claim(world, world.outsider, D(2026, 3, 12), clerk=world.clerk_b, reviewer=committee_b(world))
+    review_b = period_start(branch=world.branch_b, period=Q1, by=world.clerk_b)
+    return {
+        "review": (quarter, review_b),
+        "entry": (
+            LedgerEntry.objects.get(member=world.member_a, occurred_on=D(2026, 4, 8)),
+            LedgerEntry.objects.get(member=world.outsider),
+        ),
+        "branch": (world.branch_a, world.branch_b),
+        "member": (world.member_a, world.outsider),
+    }

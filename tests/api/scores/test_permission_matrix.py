@@ -7,16 +7,12 @@ pending; branch B's first quarter (赵磊's claim) in publicity.
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import Member
 from scoring.models import LedgerEntry
-from tests.workflows.helpers import Q1, approved_claim, committee_b
 from workflows.models import PeriodReview
-from workflows.periods import period_start
 
 ENDPOINTS_COVERED: set[tuple[str, str]] = {
     ("GET", "/api/v1/scores/me/"),
@@ -127,24 +123,6 @@ PERIOD_BRANCHES = {
     "outsider": set(),
     "higher": {"C01-G1-A", "C01-G1-B"},
 }
-
-
-@pytest.fixture
-def both(world, quarter):
-    """Branch B's first quarter: 赵磊's claim approved, its 公示 opened by 孙丽."""
-    approved_claim(
-        world, world.outsider, datetime.date(2026, 3, 12), clerk=world.clerk_b, reviewer=committee_b(world)
-    )
-    review_b = period_start(branch=world.branch_b, period=Q1, by=world.clerk_b)
-    return {
-        "review": (quarter, review_b),
-        "entry": (
-            LedgerEntry.objects.get(member=world.member_a, occurred_on=datetime.date(2026, 4, 8)),
-            LedgerEntry.objects.get(member=world.outsider),
-        ),
-        "branch": (world.branch_a, world.branch_b),
-        "member": (world.member_a, world.outsider),
-    }
 
 
 def client_for(world, as_user, persona):
