@@ -186,8 +186,9 @@ def approved_period(branch: Organization, period: Period) -> ApprovedPeriod | No
 
 
 @dataclass(frozen=True)
-class _Standing:
-    """A member's figures in one branch over the period, before ranking."""
+class Standing:
+    """A member's figures in one branch over the period, before ranking: the period's total and their
+    last frozen score in it (grade, cycle-to-date total, veto)."""
 
     member: Member
     branch: Organization
@@ -200,7 +201,7 @@ class _Standing:
         return self.last.period_rank is not None
 
 
-def _standing(approved: ApprovedPeriod, scores: list[FrozenScore]) -> _Standing:
+def _standing(approved: ApprovedPeriod, scores: list[FrozenScore]) -> Standing:
     last = scores[-1]
     if approved.period.kind is PeriodKind.CYCLE:
         total = last.cycle_total
@@ -208,27 +209,28 @@ def _standing(approved: ApprovedPeriod, scores: list[FrozenScore]) -> _Standing:
         total = ZERO
     else:
         total = sum((score.period_total for score in scores), ZERO)
-    return _Standing(last.member, approved.branch, total, last)
+    return Standing(last.member, approved.branch, total, last)
 
 
-def _standings(approved: ApprovedPeriod) -> list[_Standing]:
+def period_standings(approved: ApprovedPeriod) -> list[Standing]:
+    """Every member scored in the branch's approved period, with the period's total."""
     return [_standing(approved, scores) for scores in approved.scores.values()]
 
 
-def _later(a: _Standing, b: _Standing) -> _Standing:
+def _later(a: Standing, b: Standing) -> Standing:
     """Of one member's standings in two branches, the one that describes them at the period's end."""
     key_a = (a.last.approval.review.ends_on, a.member.branch_id == a.branch.pk)
     key_b = (b.last.approval.review.ends_on, b.member.branch_id == b.branch.pk)
     return a if key_a >= key_b else b
 
 
-def _combined(standings: list[_Standing], period: Period) -> list[_Standing]:
+def _combined(standings: list[Standing], period: Period) -> list[Standing]:
     """One standing per member across branches: a member who moved in the period has one in each.
 
     The period's points add up; the cycle total is the one of the branch they ended the period in
     (each branch's cycle total holds the base points, so adding them would count those twice).
     """
-    by_member: dict[int, _Standing] = {}
+    by_member: dict[int, Standing] = {}
     for standing in standings:
         seen = by_member.get(standing.member.pk)
         if seen is None:
@@ -236,11 +238,11 @@ def _combined(standings: list[_Standing], period: Period) -> list[_Standing]:
             continue
         later = _later(seen, standing)
         total = later.total if period.kind is PeriodKind.CYCLE else seen.total + standing.total
-        by_member[standing.member.pk] = _Standing(later.member, later.branch, total, later.last)
+        by_member[standing.member.pk] = Standing(later.member, later.branch, total, later.last)
     return list(by_member.values())
 
 
-def _ranked(standings: list[_Standing], *, reference: bool) -> list[RankingRow]:
+def _ranked(standings: list[Standing], *, reference: bool) -> list[RankingRow]:
     chosen = {str(s.member.pk): s for s in standings if s.ranked != reference}
     ranks = competition_ranks({pk: s.total for pk, s in chosen.items()})
     rows = [
@@ -265,7 +267,7 @@ def branch_ranking(
     approved = approved_period(branch, period_from(period_code))
     if approved is None:
         return []
-    return _ranked(_standings(approved), reference=reference)
+    return _ranked(period_standings(approved), reference=reference)
 
 
 def branches_below(organization: Organization) -> QuerySet[Organization]:
@@ -286,7 +288,7 @@ def organization_ranking_status(organization: Organization, period_code: str | P
         states.append(BranchState(branch, approved, reason))
     if not states or any(state.approved is None for state in states):
         return OrganizationRanking(organization, period, states, [], [])
-    standings = _combined([s for state in states for s in _standings(state.approved)], period)
+    standings = _combined([s for state in states for s in period_standings(state.approved)], period)
     return OrganizationRanking(
         organization,
         period,
