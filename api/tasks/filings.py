@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Avg, Count, Max, Min, QuerySet, Sum
+from django.db.models import Avg, Count, F, Max, Min, QuerySet, Sum
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from viewflow.workflow.models import Task
@@ -29,10 +29,17 @@ from workflows.models import Filing, FrozenScore
 
 def filings_visible_to(user) -> QuerySet[Filing]:
     """The filings of the branches below the higher committees ``user`` serves (审核备案)."""
-    return Filing.objects.filter(
-        approval__review__branch__in=organizations_where(user, "review_filings")
-    ).select_related(
-        "approval__review__branch", "approval__review__window", "approval__approved_by", "decided_by"
+    return (
+        Filing.objects.filter(approval__review__branch__in=organizations_where(user, "review_filings"))
+        # The names the list orders by (?ordering=approved_at, ends_on, branch).
+        .annotate(
+            approved_at=F("approval__approved_at"),
+            ends_on=F("approval__review__ends_on"),
+            branch=F("approval__review__branch__code"),
+        )
+        .select_related(
+            "approval__review__branch", "approval__review__window", "approval__approved_by", "decided_by"
+        )
     )
 
 

@@ -41,8 +41,8 @@ class FilingViewSet(viewsets.ReadOnlyModelViewSet):
     """备案。"""
 
     filterset_class = FilingFilter
-    ordering_fields = ["id", "approval__approved_at", "decided_at", "approval__review__ends_on"]
-    ordering = ["-approval__approved_at", "-id"]
+    ordering_fields = ["id", "approved_at", "decided_at", "ends_on", "branch"]
+    ordering = ["-approved_at", "-id"]
     search_fields: list[str] = []
 
     def get_queryset(self):
