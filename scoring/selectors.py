@@ -165,15 +165,11 @@ def events_for(branch: Organization, cycle: int) -> list[Event]:
     ledger's own, so a later rule-set version never re-prices an entry already recorded.
     """
     entries = ledger_net(ledger_of_cycle(branch, cycle)).order_by("occurred_on", "pk")
+    # Plain rows, not model instances: a branch's year is thousands of entries, read for every period scored.
+    rows = entries.values_list("member_id", "occurred_on", "item_code", "points", "pk")
     return [
-        Event(
-            member=str(entry.member_id),
-            date=entry.occurred_on,
-            item=entry.item_code,
-            points=entry.points,
-            ref=str(entry.pk),
-        )
-        for entry in entries
+        Event(member=str(member), date=day, item=item, points=points, ref=str(pk))
+        for member, day, item, points, pk in rows
     ]
 
 
