@@ -54,6 +54,7 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     """申诉。"""
 
     filterset_class = AppealFilter
+    search_fields = ["reason", "appellant__real_name", "entry__member__real_name"]
     ordering_fields = ["created_at", "decided_at", "id"]
     ordering = ["-created_at", "-id"]
     parser_classes = [parsers.MultiPartParser, parsers.FormParser]

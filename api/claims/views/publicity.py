@@ -35,6 +35,7 @@ class PublicityViewSet(viewsets.ReadOnlyModelViewSet):
     """积分公示。"""
 
     filterset_class = PublicityFilter
+    search_fields = ["branch__name", "branch__code"]
     ordering_fields = ["ends_on", "id"]
     ordering = ["-ends_on", "branch__code", "-id"]
 
