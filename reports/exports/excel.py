@@ -16,11 +16,13 @@ from reports.documents.scores import approval_is_current, remark
 from reports.exports.workbook import Column, Kind, Table, approval_text, workbook_bytes
 from reports.ledgers import (
     BranchLedger,
+    approval_info,
     branch_ledger,
     filing_sheet,
     member_ledger,
     quarter_detail,
 )
+from reports.rankings import RankingRow, organization_ranking_status
 from scoring.core.periods import Period, PeriodKind
 from scoring.selectors import effective_ruleset
 from workflows.models import Filing
@@ -282,3 +284,79 @@ def _filing_draft(filing: Filing) -> tuple[bool, str]:
             return True, f"本表为第{filing.approval.round}次审定结果，已被第{latest.round}次审定取代"
         return True, "本期积分尚未审定"
     return False, ""
+
+
+# ---------------------------------------------------------------- rankings (排名)
+
+RANKING_COLUMNS = [
+    Column("名次", Kind.INTEGER),
+    Column("姓名"),
+    Column("所在支部"),
+    Column("党员类别"),
+    Column("积分", Kind.POINTS),
+    Column("等次"),
+    Column("备注"),
+]
+
+
+def ranking_xlsx(organization: Organization, period_code: str) -> bytes:
+    """支部排名 (a branch) or 全委排名 (an organization above branches) of a period, from approved scores;
+    发展对象 and 入党积极分子 on a sheet of their own (参考排名). Until every branch has approved the period
+    the ranking is empty and the sheet says which branches are not there yet."""
+    status = organization_ranking_status(organization, period_code)
+    period = status.period
+    title = "支部党员积分排名" if organization.is_branch else "党员积分全委排名"
+    approvals = [approval_info(approval) for approval in status.approvals]
+    draft = not status.complete
+    reason = "；".join(f"{state.branch.name}：{state.reason}" for state in status.pending)
+    info = f"组织：{_organization_line(organization)}　期间：{period_text(period, organization)}"
+    tables = [
+        Table(
+            sheet_name="排名" if organization.is_branch else "全委排名",
+            title=f"{organization.name}{title}",
+            info=info,
+            approval=approval_text(approvals, draft=draft, draft_reason=f"尚未全部审定（{reason}）"),
+            draft=draft,
+            columns=RANKING_COLUMNS,
+            rows=_ranking_rows(status.rows),
+            totals=["", "合计", f"{len(status.rows)}人", "", _sum(row.total for row in status.rows)],
+            notes=["名次按竞争排名（并列者同名次，其后名次顺延）；仅正式党员、预备党员参加排名。"],
+            frozen_columns=2,
+        )
+    ]
+    if status.reference_rows:
+        tables.append(
+            Table(
+                sheet_name="参考排名",
+                title=f"{organization.name}发展对象、入党积极分子积分参考排名",
+                info=info,
+                approval=tables[0].approval,
+                draft=draft,
+                columns=RANKING_COLUMNS,
+                rows=_ranking_rows(status.reference_rows),
+                totals=[
+                    "",
+                    "合计",
+                    f"{len(status.reference_rows)}人",
+                    "",
+                    _sum(r.total for r in status.reference_rows),
+                ],
+                frozen_columns=2,
+            )
+        )
+    return workbook_bytes(*tables)
+
+
+def _ranking_rows(rows: list[RankingRow]) -> list[list[Any]]:
+    return [
+        [
+            row.rank,
+            row.member.real_name,
+            row.branch.name,
+            row.member.get_kind_display(),
+            row.total,
+            row.grade,
+            "一票否决" if row.veto else "",
+        ]
+        for row in rows
+    ]
