@@ -155,8 +155,9 @@ def check_upload(*, name: str, size: int) -> None:
     check_size(size=size, limit=settings.ROSTER_MAX_BYTES)
 
 
-def read_rows(*, name: str, content: bytes) -> list[SheetRow]:
-    """Every row of the sheet, each cell checked; ``SheetRejected`` listing every problem at once."""
+def read_rows(*, name: str, content: bytes) -> tuple[list[SheetRow], list[RowError]]:
+    """The rows whose cells are all right, and the problems of the others; ``SheetRejected`` when the
+    file itself cannot be read (type, size, not a workbook, no header, no rows)."""
     try:
         check_upload(name=name, size=len(content))
     except ValidationError as error:
@@ -166,9 +167,7 @@ def read_rows(*, name: str, content: bytes) -> list[SheetRow]:
     rows, errors = _parse(sheet, header_at, columns)
     if not rows and not errors:
         raise SheetRejected([RowError(0, "", FILE_NO_ROWS)])
-    if errors:
-        raise SheetRejected(errors, HEADERS)
-    return rows
+    return rows, errors
 
 
 def _parse(sheet: Sheet, header_at: int, columns: Mapping[str, int]) -> tuple[list[SheetRow], list[RowError]]:
@@ -320,10 +319,11 @@ def attendance_import(
 
 
 def _enter(result: AttendanceImport, *, content: bytes, by: Any) -> None:
-    rows = read_rows(name=result.file_name, content=content)
-    planned, errors = _plan(rows, result.branch)
-    if errors:
-        raise SheetRejected(errors, HEADERS)
+    """Every row through the service; every problem of the sheet is collected before giving up, so the
+    clerk sees them all at once."""
+    rows, errors = read_rows(name=result.file_name, content=content)
+    planned, match_errors = _plan(rows, result.branch)
+    errors += match_errors
     for row in planned:
         if row.existing:
             continue
