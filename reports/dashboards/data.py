@@ -209,6 +209,11 @@ class BranchDashboard:
     ranking: list[RankingRow] = field(default_factory=list)
     tasks: list[TaskKind] = field(default_factory=list)
 
+    @property
+    def graded(self) -> bool:
+        """Whether the rules give grades (等次) at all: without, the column is left out."""
+        return any(row.grade for row in self.ranking)
+
 
 def period_rules(approved: ApprovedPeriod) -> CoreRuleSet:
     """The effective rules the period was approved under (its last approval's version)."""
@@ -364,6 +369,10 @@ class OrganizationDashboard:
     period: Period
     ranking: OrganizationRanking
     branches: list[BranchComparison]
+
+    @property
+    def graded(self) -> bool:
+        return any(row.grade for row in self.ranking.rows)
 
     @property
     def top(self) -> list[RankingRow]:

@@ -26,6 +26,10 @@
       borderWidth: 1
     };
     if (source.type) result.type = source.type;
+    if (source.floating) {
+      result.backgroundColor = "#90caf9";
+      result.borderColor = "#1e88e5";
+    }
     if ((source.type || spec.type) === "line") {
       result.fill = false;
       result.tension = 0;
@@ -35,6 +39,7 @@
       if (spec.horizontal) result.indexAxis = "y";
     }
     if (source.points) {
+      result.order = -1; // drawn over the bars
       result.showLine = false;
       result.pointRadius = 7;
       result.pointStyle = "rectRot";
@@ -42,6 +47,13 @@
       result.borderColor = "#212121";
     }
     return result;
+  }
+
+  // Long item names would push a phone's bars off the canvas: cut them there (the table has them whole).
+  function shortLabel(value) {
+    var label = String(this.getLabelForValue(value));
+    var room = this.chart.width < 560 ? 9 : 24;
+    return label.length > room ? label.slice(0, room - 1) + "…" : label;
   }
 
   function config(spec) {
@@ -55,7 +67,7 @@
     };
     var category = {
       stacked: Boolean(spec.stacked),
-      ticks: { autoSkip: !horizontal },
+      ticks: { autoSkip: !horizontal, callback: horizontal ? shortLabel : undefined },
       title: spec.xTitle ? { display: true, text: spec.xTitle } : { display: false }
     };
     if (horizontal) { value.title = { display: false }; }
