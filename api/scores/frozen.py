@@ -1,11 +1,10 @@
-"""Reads of approved (审定) scores over any period: one branch's, and an organization's ranking.
+"""A branch's scores of a period as the API shows them, and an organization's branches for a period.
 
-A branch approves its periods one at a time (quarterly by default), and each approval freezes the core's
-figures in ``FrozenScore``. A longer period (a half-year, the cycle) counts as approved for a branch once
-the branch's approved periods cover it exactly; its figures are then put together from those frozen rows,
-never recomputed from the ledger — a later ledger change cannot move an approved score.
-
-Candidates for ``workflows/member_selectors.py`` once the API settles; kept here meanwhile.
+Approved (审定) figures come from ``reports.rankings`` — the one home of "which frozen rows make up a
+period, what its total is, how it ranks" (a half-year of approved quarters, the cycle…). A period not
+approved yet is computed now by the scoring core from the ledger (``scoring.selectors.branch_scores``)
+and marked provisional. For the cycle itself the period's total is the cycle total (base, carry-over and
+民主评议 included), as the core and the rankings rank a cycle.
 """
 
 from __future__ import annotations
@@ -13,31 +12,30 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Member, Organization
-from reports.rankings import RankingRow  # noqa: F401 — the ranking's home; present.py types with it
-from scoring.core.engine import PeriodScore
-from scoring.core.periods import Period, PeriodKind
-from scoring.core.ranking import competition_ranks
-from scoring.models import RuleSetVersion
-from scoring.selectors import (
-    MEMBER_TYPES,
-    branch_scores,
-    effective_ruleset,
-    ruleset_in_force,
-    ruleset_version_current,
+from reports.rankings import (
+    ApprovedPeriod,
+    BranchState,
+    OrganizationRanking,
+    Standing,
+    approved_period,
+    branch_ranking,
+    organization_ranking_status,
+    period_standings,
 )
-from workflows.member_selectors import COUNTED_STATUSES
-from workflows.models import FrozenScore, PeriodApproval, PeriodReview
+from scoring.core.engine import MemberScore, PeriodScore
+from scoring.core.periods import Period, PeriodKind
+from scoring.models import RuleSetVersion
+from scoring.selectors import branch_scores, effective_ruleset, ruleset_in_force, ruleset_version_current
+from workflows.models import FrozenScore, PeriodApproval
 from workflows.periods import cycle_rules
 
-ZERO = Decimal(0)
+FROZEN, PROVISIONAL = "frozen", "provisional"
 
 
 @dataclass(frozen=True)
@@ -58,146 +56,6 @@ class ScoreRow:
 
 
 @dataclass(frozen=True)
-class FrozenPeriod:
-    branch: Organization
-    period: Period
-    approvals: list[PeriodApproval]  # the latest approval of each period it is made of, oldest first
-    rows: list[ScoreRow]
-
-
-def period_bounds(branch: Organization, period: Period) -> tuple[datetime.date, datetime.date]:
-    """The period's first and last day under the branch's rules (their cycle start month)."""
-    return period.bounds(cycle_rules(branch, period.cycle))
-
-
-def _covering_reviews(branch: Organization, first: datetime.date, last: datetime.date) -> list[PeriodReview]:
-    """The branch's reviews that tile [first, last] exactly, all approved; [] when they do not."""
-    reviews = list(
-        PeriodReview.objects.filter(branch=branch, starts_on__gte=first, ends_on__lte=last).order_by(
-            "starts_on"
-        )
-    )
-    if not reviews or any(review.status not in COUNTED_STATUSES for review in reviews):
-        return []
-    day = first
-    for review in reviews:
-        if review.starts_on != day:
-            return []
-        day = review.ends_on + datetime.timedelta(days=1)
-    return reviews if day == last + datetime.timedelta(days=1) else []
-
-
-def frozen_period(branch: Organization, period: Period) -> FrozenPeriod | None:
-    """The branch's approved scores for ``period``; None while any part of it is not approved.
-
-    Raises ``ValidationError`` (Chinese) when no rule set is in force for the cycle.
-    """
-    first, last = period_bounds(branch, period)
-    reviews = _covering_reviews(branch, first, last)
-    if not reviews:
-        return None
-    approvals = [
-        review.approvals.select_related("review", "approved_by__member", "ruleset_version")
-        .order_by("-round")
-        .first()
-        for review in reviews
-    ]
-    if any(approval is None for approval in approvals):
-        return None
-    approvals = [a for a in approvals if a is not None]
-    order = {approval.pk: index for index, approval in enumerate(approvals)}
-    by_member: defaultdict[int, list[FrozenScore]] = defaultdict(list)
-    scores = FrozenScore.objects.filter(approval__in=approvals).select_related("member")
-    for score in sorted(scores, key=lambda s: order[s.approval_id]):
-        by_member[score.member_id].append(score)
-    if len(approvals) == 1:
-        rows = sorted((_row_as_frozen(scores[0]) for scores in by_member.values()), key=row_order)
-    else:
-        rows = _ranked(_row_put_together(scores) for scores in by_member.values())
-    return FrozenPeriod(branch, period, approvals, rows)
-
-
-def _breakdown(score: FrozenScore, key: str) -> dict[str, Decimal]:
-    return {code: Decimal(value) for code, value in (score.breakdown or {}).get(key, {}).items()}
-
-
-def _row_as_frozen(score: FrozenScore) -> ScoreRow:
-    breakdown = score.breakdown or {}
-    return ScoreRow(
-        member=score.member,
-        period_total=score.period_total,
-        period_rank=score.period_rank,
-        reference_rank=breakdown.get("reference_rank"),
-        cycle_total=score.cycle_total,
-        cycle_rank=score.cycle_rank,
-        cycle_reference_rank=breakdown.get("cycle_reference_rank"),
-        grade=score.grade,
-        veto=bool(breakdown.get("veto")),
-        items=_breakdown(score, "items"),
-        categories=_breakdown(score, "categories"),
-    )
-
-
-def _row_put_together(scores: list[FrozenScore]) -> ScoreRow:
-    """A member's figures over consecutive approved periods (oldest first).
-
-    The core's period points add up to the cycle's, and a veto zeroes everything from the cycle's start
-    to the period's end: so the sum of the periods' totals, or 0 when the last of them is vetoed. The
-    cycle-to-date figures are those frozen at the end, by the last period.
-    """
-    last = _row_as_frozen(scores[-1])
-    items: defaultdict[str, Decimal] = defaultdict(Decimal)
-    categories: defaultdict[str, Decimal] = defaultdict(Decimal)
-    for score in scores:
-        for code, value in _breakdown(score, "items").items():
-            items[code] += value
-        for code, value in _breakdown(score, "categories").items():
-            categories[code] += value
-    total = ZERO if last.veto else sum((s.period_total for s in scores), ZERO)
-    return ScoreRow(
-        member=last.member,
-        period_total=total,
-        period_rank=None,
-        reference_rank=None,
-        cycle_total=last.cycle_total,
-        cycle_rank=last.cycle_rank,
-        cycle_reference_rank=last.cycle_reference_rank,
-        grade=last.grade,
-        veto=last.veto,
-        items=dict(items),
-        categories=dict(categories),
-    )
-
-
-def _is_ranked(member: Member) -> bool:
-    """正式党员 and 预备党员 are ranked; 发展对象 and 入党积极分子 only for reference (002)."""
-    return MEMBER_TYPES[member.kind].is_ranked
-
-
-def _ranked(rows: Iterable[ScoreRow]) -> list[ScoreRow]:
-    """Competition ranks over the put-together totals, as the core ranks a period's."""
-    by_pk = {str(row.member.pk): row for row in rows}
-    ranks = competition_ranks({pk: r.period_total for pk, r in by_pk.items() if _is_ranked(r.member)})
-    reference = competition_ranks({pk: r.period_total for pk, r in by_pk.items() if not _is_ranked(r.member)})
-    ranked = [
-        replace(row, period_rank=ranks.get(pk), reference_rank=reference.get(pk)) for pk, row in by_pk.items()
-    ]
-    return sorted(ranked, key=row_order)
-
-
-def row_order(row: ScoreRow) -> tuple:
-    """Ranked members first in rank order, then those ranked for reference, then by name."""
-    if row.period_rank is not None:
-        return (0, row.period_rank, row.member.real_name, row.member.pk)
-    return (1, row.reference_rank or 0, row.member.real_name, row.member.pk)
-
-
-# ---------------------------------------------------------------- one branch: approved, else provisional
-
-FROZEN, PROVISIONAL, PENDING, NO_RULES = "frozen", "provisional", "pending", "no_rules"
-
-
-@dataclass(frozen=True)
 class BranchScores:
     """A branch's scores for a period: frozen when approved, else computed now by the core (待审定)."""
 
@@ -214,34 +72,89 @@ class BranchScores:
 
 def branch_period_scores(branch: Organization, period: Period) -> BranchScores:
     """Raises ``ValidationError`` (Chinese) when the core cannot score the branch's period."""
-    first, last = period_bounds(branch, period)
-    frozen = frozen_period(branch, period)
-    if frozen is not None:
-        versions = [approval.ruleset_version for approval in frozen.approvals]
-        return BranchScores(branch, period, first, last, FROZEN, frozen.approvals, frozen.rows, versions)
-    result = branch_scores(branch, period.cycle, period)
-    members = Member.objects.in_bulk([int(score.member) for score in result.scores])
-    rows = sorted(
-        (_row_computed(score, members[int(score.member)]) for score in result.scores), key=row_order
-    )
+    first, last = period.bounds(cycle_rules(branch, period.cycle))
+    approved = approved_period(branch, period)
+    if approved is not None:
+        versions = [approval.ruleset_version for approval in approved.approvals]
+        rows = _approved_rows(approved)
+        return BranchScores(branch, period, first, last, FROZEN, approved.approvals, rows, versions)
     version = ruleset_version_current(ruleset_in_force(branch, period.cycle))
+    if period.kind is PeriodKind.CYCLE:
+        scores = branch_scores(branch, period.cycle).scores
+    else:
+        scores = branch_scores(branch, period.cycle, period).scores
+    members = Member.objects.in_bulk([int(score.member) for score in scores])
+    rows = [_row_computed(score, members[int(score.member)]) for score in scores]
     return BranchScores(branch, period, first, last, PROVISIONAL, [], rows, [version], timezone.now())
 
 
-def _row_computed(score: PeriodScore, member: Member) -> ScoreRow:
+def _approved_rows(approved: ApprovedPeriod) -> list[ScoreRow]:
+    """Each member's approved figures: the total and ranks of ``reports.rankings``, the cycle-to-date
+    figures frozen at the period's end, and the items and categories of the periods added up (the core's
+    period subtotals are increments of the cycle-to-date ones)."""
+    ranks = {row.member.pk: row.rank for row in branch_ranking(approved.branch, approved.period)}
+    reference = {
+        row.member.pk: row.rank for row in branch_ranking(approved.branch, approved.period, reference=True)
+    }
+    rows = []
+    for standing in period_standings(approved):
+        scores = approved.scores[standing.member.pk]
+        rows.append(
+            _row_approved(standing, scores, ranks.get(standing.member.pk), reference.get(standing.member.pk))
+        )
+    return rows
+
+
+def _row_approved(
+    standing: Standing, scores: list[FrozenScore], rank: int | None, reference_rank: int | None
+) -> ScoreRow:
+    last = standing.last
+    breakdown = last.breakdown or {}
+    return ScoreRow(
+        member=standing.member,
+        period_total=standing.total,
+        period_rank=rank,
+        reference_rank=reference_rank,
+        cycle_total=last.cycle_total,
+        cycle_rank=last.cycle_rank,
+        cycle_reference_rank=breakdown.get("cycle_reference_rank"),
+        grade=last.grade,
+        veto=bool(breakdown.get("veto")),
+        items=_added(scores, "items"),
+        categories=_added(scores, "categories"),
+    )
+
+
+def _added(scores: list[FrozenScore], key: str) -> dict[str, Decimal]:
+    total: defaultdict[str, Decimal] = defaultdict(Decimal)
+    for score in scores:
+        for code, value in (score.breakdown or {}).get(key, {}).items():
+            total[code] += Decimal(value)
+    return dict(total)
+
+
+def _row_computed(score: PeriodScore | MemberScore, member: Member) -> ScoreRow:
+    to_date = score.to_date if isinstance(score, PeriodScore) else score
     return ScoreRow(
         member=member,
         period_total=score.total,
         period_rank=score.rank,
         reference_rank=score.reference_rank,
-        cycle_total=score.to_date.total,
-        cycle_rank=score.to_date.rank,
-        cycle_reference_rank=score.to_date.reference_rank,
-        grade=score.to_date.grade or "",
+        cycle_total=to_date.total,
+        cycle_rank=to_date.rank,
+        cycle_reference_rank=to_date.reference_rank,
+        grade=to_date.grade or "",
         veto=score.veto,
         items=dict(score.item_subtotals),
         categories=dict(score.category_subtotals),
     )
+
+
+def row_order(row: ScoreRow) -> tuple:
+    """Ranked members first in rank order, then those ranked for reference, then by name."""
+    if row.period_rank is not None:
+        return (0, row.period_rank, row.member.real_name, row.member.pk)
+    return (1, row.reference_rank or 0, row.member.real_name, row.member.pk)
 
 
 def names_under(versions: Iterable[RuleSetVersion]) -> tuple[dict[str, str], dict[str, str]]:
@@ -258,41 +171,16 @@ def names_under(versions: Iterable[RuleSetVersion]) -> tuple[dict[str, str], dic
 # ---------------------------------------------------------------- organization-wide
 
 
-@dataclass(frozen=True)
-class BranchSummary:
-    """One branch of the organization for the period: approved (frozen), not yet (pending), or no rules."""
-
-    branch: Organization
-    state: str
-    frozen: FrozenPeriod | None = None
+def ranked_by(period: Period) -> str:
+    """Which figure a period's totals and rankings use: the cycle total for the cycle, else the period's."""
+    return "cycle_total" if period.kind is PeriodKind.CYCLE else "period_total"
 
 
-@dataclass
-class OrganizationScores:
-    organization: Organization
-    period: Period
-    branches: list[BranchSummary] = field(default_factory=list)
-
-    @property
-    def ranked_by(self) -> str:
-        """The cycle is ranked by its total (base, carry-over and 民主评议 included); shorter periods by
-        their own points."""
-        return "cycle_total" if self.period.kind is PeriodKind.CYCLE else "period_total"
+def branch_totals(state: BranchState) -> list[Decimal]:
+    """The approved totals of a branch for the period (as ranked); [] while not approved."""
+    return [standing.total for standing in period_standings(state.approved)] if state.approved else []
 
 
-def branches_below(organization: Organization) -> QuerySet[Organization]:
-    return Organization.objects.filter(
-        path__startswith=organization.path, kind=Organization.Kind.BRANCH
-    ).order_by("path")
-
-
-def organization_scores(organization: Organization, period: Period) -> OrganizationScores:
-    result = OrganizationScores(organization, period)
-    for branch in branches_below(organization):
-        try:
-            frozen = frozen_period(branch, period)
-        except ValidationError:
-            result.branches.append(BranchSummary(branch, NO_RULES))
-            continue
-        result.branches.append(BranchSummary(branch, FROZEN if frozen else PENDING, frozen))
-    return result
+def organization_scores(organization: Organization, period: Period) -> OrganizationRanking:
+    """The organization's branches for the period: each approved (with its approvals) or why not."""
+    return organization_ranking_status(organization, period)

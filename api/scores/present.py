@@ -12,8 +12,9 @@ from typing import Any
 
 from accounts.models import Member, Organization
 from api.scores.filters import KIND_OF_SOURCE
-from api.scores.frozen import BranchScores, OrganizationScores, RankingRow, ScoreRow, names_under, row_order
+from api.scores.frozen import FROZEN, BranchScores, ScoreRow, branch_totals, names_under, ranked_by, row_order
 from api.scores.serializers import average
+from reports.rankings import OrganizationRanking, RankingRow
 from scoring.core.periods import Period, PeriodKind
 from scoring.models import LedgerEntry
 from scoring.selectors import item_names
@@ -160,26 +161,29 @@ def branch_scores(scores: BranchScores) -> dict[str, Any]:
     }
 
 
-def organization_scores(scores: OrganizationScores) -> dict[str, Any]:
+def organization_scores(status: OrganizationRanking) -> dict[str, Any]:
     branches = []
-    for summary in scores.branches:
-        totals = [getattr(row, scores.ranked_by) for row in summary.frozen.rows] if summary.frozen else []
+    for state in status.branches:
+        totals = branch_totals(state)
+        approved = state.approved
         branches.append(
             {
-                "branch": branch_brief(summary.branch),
-                "state": summary.state,
-                "members": len(totals) if summary.frozen else None,
+                "branch": branch_brief(state.branch),
+                "state": FROZEN if approved else "pending",
+                "reason": state.reason,
+                "members": len(totals) if approved else None,
                 "average": average(totals),
                 "highest": max(totals) if totals else None,
                 "lowest": min(totals) if totals else None,
-                "approvals": [approval(a) for a in summary.frozen.approvals] if summary.frozen else [],
+                "approvals": [approval(a) for a in approved.approvals] if approved else [],
             }
         )
     return {
-        "organization": branch_brief(scores.organization),
-        "period": scores.period.code,
-        "period_label": scores.period.label(),
-        "ranked_by": scores.ranked_by,
+        "organization": branch_brief(status.organization),
+        "period": status.period.code,
+        "period_label": status.period.label(),
+        "ranked_by": ranked_by(status.period),
+        "complete": status.complete,
         "branches": branches,
     }
 

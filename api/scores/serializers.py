@@ -15,6 +15,8 @@ from scoring.models import LedgerEntry
 from workflows.models import Claim, PeriodReview, ReviewSettings
 
 POINTS = {"max_digits": 9, "decimal_places": 2, "coerce_to_string": True}
+# Ids sent in a body: bounded like the database's keys, so a stray huge number is a 400, not a query.
+ID = {"min_value": 1, "max_value": 2**63 - 1}
 
 
 _ENUM_FIELDS: dict[str, type[serializers.ChoiceField]] = {}
@@ -166,9 +168,10 @@ class BranchScoresSerializer(serializers.Serializer):
 
 class BranchSummarySerializer(serializers.Serializer):
     branch = ScoreBranchSerializer()
-    state = enum_field(
-        "BranchSummaryStateEnum",
-        [("frozen", "已审定"), ("pending", "尚未全部审定"), ("no_rules", "该年度没有现行积分细则")],
+    state = enum_field("BranchSummaryStateEnum", [("frozen", "已审定"), ("pending", "尚未全部审定")])
+    reason = serializers.CharField(
+        allow_blank=True,
+        help_text="尚未审定的原因（未施行细则、尚未发起公示、公示中、备案退回…）；已审定时为空",
     )
     members = serializers.IntegerField(allow_null=True, help_text="参加计分的人数；未审定时为 null")
     average = points_field(allow_null=True, help_text="按 ranked_by 所指的分数统计；未审定时为 null")
@@ -186,6 +189,7 @@ class OrganizationScoresSerializer(serializers.Serializer):
         [("period_total", "本期积分"), ("cycle_total", "年度积分")],
         help_text="全组织排名所依据的分数：年度按年度积分，其余按本期积分",
     )
+    complete = serializers.BooleanField(help_text="下属各支部均已审定该期间，全组织排名已形成")
     branches = BranchSummarySerializer(many=True)
 
 
@@ -248,7 +252,7 @@ class BranchPeriodsSerializer(serializers.Serializer):
 
 
 class PeriodStartSerializer(serializers.Serializer):
-    branch = serializers.IntegerField(help_text="支部 id")
+    branch = serializers.IntegerField(**ID, help_text="支部 id")
     period = serializers.CharField(max_length=16, help_text="周期代码，须与支部的审定周期一致，如 2026-Q1")
 
 
@@ -323,7 +327,7 @@ class LedgerReverseSerializer(serializers.Serializer):
 class BranchRecordSerializer(serializers.Serializer):
     """单项登记: one branch-observed item (dues, a circular, late material) for one member."""
 
-    member = serializers.IntegerField(help_text="党员 id（本支部、参加积分的党员）")
+    member = serializers.IntegerField(**ID, help_text="党员 id（本支部、参加积分的党员）")
     item_code = serializers.CharField(max_length=64, help_text="由支部登记的积分项目编码")
     occurred_on = serializers.DateField(help_text="发生日期")
     points = serializers.DecimalField(
@@ -342,7 +346,7 @@ class BranchRecordSerializer(serializers.Serializer):
 class AttendanceSerializer(serializers.Serializer):
     """活动签到登记: attendees get the item, those on leave the leave deduction, the rest the absence one."""
 
-    branch = serializers.IntegerField(help_text="支部 id")
+    branch = serializers.IntegerField(**ID, help_text="支部 id")
     title = serializers.CharField(max_length=100, help_text="活动名称")
     occurred_on = serializers.DateField(help_text="活动日期")
     item_present = serializers.CharField(max_length=64, help_text="出席记分项目（加分项目）")
@@ -353,10 +357,10 @@ class AttendanceSerializer(serializers.Serializer):
         max_length=64, required=False, allow_blank=True, default="", help_text="请假扣分项目；空为不扣分"
     )
     present = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list, help_text="出席党员 id"
+        child=serializers.IntegerField(**ID), required=False, default=list, help_text="出席党员 id"
     )
     on_leave = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list, help_text="请假党员 id"
+        child=serializers.IntegerField(**ID), required=False, default=list, help_text="请假党员 id"
     )
 
 

@@ -219,16 +219,18 @@ def test_branch_scores_only_where_the_caller_views_scores(as_user, world, quarte
 def test_the_organization_view_summarises_each_branch(as_user, world, quarter):
     body = ok(as_user(world.higher).get(f"/api/v1/scores/organizations/{world.committee.pk}/?period=2026-Q1"))
     assert body["organization"]["code"] == "C01" and body["ranked_by"] == "period_total"
+    assert body["complete"] is False  # branch B has not approved the quarter
     branches = {b["branch"]["code"]: b for b in body["branches"]}
     a, b = branches["C01-G1-A"], branches["C01-G1-B"]
     totals = [s.period_total for s in FrozenScore.objects.all()]
-    assert a["state"] == "frozen" and a["members"] == len(totals) == 5
+    assert a["state"] == "frozen" and a["reason"] == "" and a["members"] == len(totals) == 5
     assert a["highest"] == "4.00" and a["lowest"] == "0.00"
     assert a["average"] == f"{sum(totals) / len(totals):.2f}" == "1.20"
     assert [x["period"] for x in a["approvals"]] == ["2026-Q1"]
     assert b == {
         "branch": {"id": world.branch_b.pk, "code": "C01-G1-B", "name": "第二党支部"},
         "state": "pending",
+        "reason": "2026年度第1季度尚未发起公示",
         "members": None,
         "average": None,
         "highest": None,
@@ -307,3 +309,16 @@ def test_organization_scores_only_where_the_caller_views_scores(
     for suffix in ("", "ranking/"):
         response = as_user(user).get(f"/api/v1/scores/organizations/{pk}/{suffix}?period=2026-Q1")
         assert response.status_code == expected, (suffix, response.content)
+
+
+def test_the_cycle_of_a_branch_reads_as_its_cycle_total(as_user, world, quarter):
+    body = ok(as_user(world.secretary_a).get(f"/api/v1/scores/branches/{world.branch_a.pk}/?period=2026"))
+    assert body["state"] == "provisional" and (body["starts_on"], body["ends_on"]) == (
+        "2026-01-01",
+        "2026-12-31",
+    )
+    result = branch_scores(world.branch_a, 2026)
+    for score in result.scores:
+        row = next(r for r in body["rows"] if r["member"]["id"] == int(score.member))
+        assert row["period_total"] == row["cycle_total"] == f"{score.total:.2f}"
+        assert (row["period_rank"] or {}).get("value") == score.rank
