@@ -23,7 +23,8 @@ from django.views.generic import FormView
 
 from reports.exports import scope
 from reports.exports.forms import AttendanceUploadForm
-from reports.exports.imports import attendance_import, attendance_template
+from reports.exports.import_template import attendance_template
+from reports.exports.imports import attendance_import
 from reports.exports.views import xlsx_response
 
 SESSION_KEY = "attendance_import"
