@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from reports.documents.viewset import DocumentsViewset
 from tests.factories import UserFactory
+from tests.workflows.helpers import assign, open_task, task_url
+from workflows.flows import PeriodReviewFlow
 
 INDEX = reverse("reports:documents:index")
 
@@ -106,3 +108,26 @@ def test_the_menu_entry_shows_to_those_with_something_to_print(world):
     assert viewset.has_view_permission(world.member_a.user)
     assert viewset.has_view_permission(world.higher)
     assert not viewset.has_view_permission(UserFactory(username="nobody"))
+
+
+def test_print_links_stand_where_people_look_for_them(client, world, small_quarter, monkeypatch):
+    claim_pdf = reverse("reports:documents:claim_pdf", args=[small_quarter.claim.pk])
+    notice_pdf = reverse("reports:documents:publicity_pdf", args=[small_quarter.review.pk])
+    filing_pdf = reverse("reports:documents:filing_pdf", args=[small_quarter.approval.filing.pk])
+    ledger_pdf = reverse("reports:documents:branch_ledger_pdf", args=[world.branch_a.pk, "2026-Q1"])
+
+    client.force_login(world.member_a.user)
+    assert claim_pdf in client.get(reverse("me:claim_detail", args=[small_quarter.claim.pk])).content.decode()
+    assert (
+        notice_pdf
+        in client.get(reverse("me:publicity_detail", args=[small_quarter.review.pk])).content.decode()
+    )
+
+    client.force_login(world.clerk_a)
+    periods = client.get(reverse("clerk:periods", args=[world.branch_a.pk])).content.decode()
+    assert notice_pdf in periods and ledger_pdf in periods
+
+    task = open_task(small_quarter.review.process, PeriodReviewFlow.file)
+    assign(client, world.higher, task)
+    filing_page = client.get(task_url(task)).content.decode()
+    assert filing_pdf in filing_page and notice_pdf in filing_page
