@@ -87,13 +87,14 @@ class OrganizationScoresView(APIView):
 
 
 class OrganizationRankingView(GenericAPIView):
-    """The organization-wide ranking of 正式党员 and 预备党员, from approved scores only."""
+    """全委排名 of 正式党员 and 预备党员 (reports.rankings): empty until every branch below has approved the
+    period; the organization view says which have not, and why."""
 
     serializer_class = RankingRowSerializer
     filter_backends: list = []
 
     @extend_schema(
-        summary="组织内党员排名（正式党员、预备党员；只计已审定的支部；竞争排名）",
+        summary="全组织党员排名（正式党员、预备党员，竞争排名）：下属各支部均已审定该期间后形成，此前为空",
         parameters=[PERIOD_PARAMETER],
         responses={200: RankingRowSerializer(many=True), **error_responses(400, 401, 404)},
     )
