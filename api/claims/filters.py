@@ -2,10 +2,33 @@
 
 from __future__ import annotations
 
+from django import forms
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
 
 from scoring.models import RuleSet
 from workflows.models import Appeal, Claim, PeriodReview
+
+ID_MAX = 2**63 - 1
+CYCLE_MAX = 32767  # a PositiveSmallIntegerField
+
+
+def whole_number_filter(*, label: str, min_value: int, max_value: int, **kwargs) -> filters.NumberFilter:
+    """A whole number within the column's range: anything else is a 400 with a Chinese message, never a
+    database error (SQLite cannot even bind an integer past 64 bits)."""
+    schema = {"type": "integer", "minimum": min_value, "maximum": max_value, "description": label}
+    field_class = extend_schema_field(schema)(
+        type("WholeNumberFilter", (filters.NumberFilter,), {"field_class": forms.IntegerField})
+    )
+    return field_class(label=label, min_value=min_value, max_value=max_value, **kwargs)
+
+
+def id_filter(field_name: str, label: str) -> filters.NumberFilter:
+    return whole_number_filter(field_name=field_name, label=label, min_value=1, max_value=ID_MAX)
+
+
+def cycle_filter() -> filters.NumberFilter:
+    return whole_number_filter(field_name="cycle", label="积分年度", min_value=1, max_value=CYCLE_MAX)
 
 
 class MineFilter(filters.BooleanFilter):
@@ -25,6 +48,7 @@ class MineFilter(filters.BooleanFilter):
 
 class RuleSetFilter(filters.FilterSet):
     organization = filters.CharFilter(field_name="organization__code", label="制定组织编码")
+    cycle = cycle_filter()
 
     class Meta:
         model = RuleSet
@@ -35,7 +59,7 @@ class ClaimFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=Claim.Status.choices, label="状态")
     source = filters.ChoiceFilter(choices=Claim.Source.choices, label="来源")
     item_code = filters.CharFilter(label="积分项目编码")
-    member = filters.NumberFilter(field_name="member_id", label="党员编号")
+    member = id_filter("member_id", "党员编号")
     branch = filters.CharFilter(field_name="branch__code", label="支部编码")
     occurred_on = filters.DateFromToRangeFilter(
         label="发生日期区间（occurred_on_after / occurred_on_before）"
@@ -50,6 +74,7 @@ class ClaimFilter(filters.FilterSet):
 class PublicityFilter(filters.FilterSet):
     branch = filters.CharFilter(field_name="branch__code", label="支部编码")
     status = filters.ChoiceFilter(choices=PeriodReview.Status.choices, label="状态")
+    cycle = cycle_filter()
 
     class Meta:
         model = PeriodReview
@@ -59,7 +84,7 @@ class PublicityFilter(filters.FilterSet):
 class AppealFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=Appeal.Status.choices, label="状态")
     branch = filters.CharFilter(field_name="window__review__branch__code", label="支部编码")
-    publicity = filters.NumberFilter(field_name="window__review_id", label="公示编号")
+    publicity = id_filter("window__review_id", "公示编号")
     mine = MineFilter(owner_field="appellant__user")
 
     class Meta:

@@ -224,6 +224,9 @@ def test_claims_filter_by_status_item_member_branch_dates_and_mine(as_user, worl
     assert [row["id"] for row in ordered] == sorted(c.pk for c in claims_of_both_branches.values())
     bad = clerk.get(f"{URL}?status=nonsense")
     assert bad.status_code == 400 and list(bad.json()["fields"]) == ["status"]
+    for odd in ("-2.2e124", "99999999999999999999", "1.5", "0"):  # 400, never a database error
+        response = clerk.get(f"{URL}?member={odd}")
+        assert response.status_code == 400 and list(response.json()["fields"]) == ["member"], odd
 
 
 def test_a_claim_outside_my_sight_is_404(as_user, world, claims_of_both_branches):

@@ -136,3 +136,4 @@ def test_the_list_filters_by_branch_status_and_cycle(as_user, world, publicity_b
     assert codes("?status=publicity&cycle=2026") == {"C01-G1-A", "C01-G1-B"}
     assert codes("?status=archived") == set() and codes("?cycle=2025") == set()
     assert client.get(f"{URL}?status=nonsense").status_code == 400
+    assert client.get(f"{URL}?cycle=1e124").status_code == 400
