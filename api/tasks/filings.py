@@ -20,6 +20,7 @@ from api.claims.serializers.common import MemberNameSerializer
 from api.schema import enum_field
 from api.serializers import OrganizationBriefSerializer
 from api.tasks.subjects import PeriodReviewBriefSerializer
+from reports.exports.api import FilingPackageSerializer, filing_package_data
 from workflows import messages
 from workflows.execution import OPEN, TaskConflict, holder_name, task_carry_out
 from workflows.flows import PeriodReviewFlow
@@ -163,6 +164,11 @@ def frozen_rows(filing: Filing) -> list[dict]:
 class FilingDetailSerializer(FilingSerializer):
     totals = serializers.SerializerMethodField(help_text="审定积分汇总")
     scores = serializers.SerializerMethodField(help_text="审定积分（冻结），按本期排名")
+    package = serializers.SerializerMethodField(help_text="备案材料（PDF、Excel）、SHA-256 与校验结果")
+
+    @extend_schema_field(FilingPackageSerializer(allow_null=True))
+    def get_package(self, filing: Filing) -> dict | None:
+        return filing_package_data(filing, self.context)
 
     @extend_schema_field(TotalsSerializer)
     def get_totals(self, filing: Filing) -> dict:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q
 from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from api.tasks.kinds import BY_CODE, KIND_CHOICES
+from api.tasks.serializers import ID_MAX
 from scoring.core.periods import PeriodKind, parse_period
 from workflows.flows import AppealFlow, ClaimFlow, PeriodReviewFlow
 from workflows.models import Filing
@@ -35,7 +35,9 @@ class TaskFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=STATUS.choices, label="任务状态")
     created_from = filters.DateFilter(field_name="created", lookup_expr="date__gte", label="创建日期自")
     created_to = filters.DateFilter(field_name="created", lookup_expr="date__lte", label="创建日期至")
-    member = IntegerFilter(method="filter_member", label="党员 id（申报的党员或申诉人）")
+    member = IntegerFilter(
+        method="filter_member", label="党员 id（申报的党员或申诉人）", min_value=1, max_value=ID_MAX
+    )
     item = filters.CharFilter(field_name=f"{CLAIM}item_code", label="积分项目编码（申报任务）")
 
     class Meta:
@@ -48,7 +50,7 @@ class TaskFilter(filters.FilterSet):
     def filter_flow(self, queryset, name, value):
         return queryset.filter(process__flow_class=FLOW_CLASSES[value])
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field({"type": "integer", "minimum": 1, "maximum": ID_MAX})
     def filter_member(self, queryset, name, value):
         return queryset.filter(
             Q(**{f"{CLAIM}member_id": value}) | Q(process__branchprocess__appeal__appellant_id=value)

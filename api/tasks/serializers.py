@@ -16,6 +16,7 @@ from api.tasks.subjects import SubjectSerializer, points_range, subject_of
 from workflows import messages
 from workflows.execution import holder_name, task_conflict_reason, task_entitled
 
+ID_MAX = 2**63 - 1  # ids are 64-bit: larger numbers name no task (and SQLite cannot even compare them)
 FLOWS = [("claim", "积分申报"), ("period", "公示审定"), ("appeal", "申诉")]
 NEEDS = [("reason", "原因 / 意见"), ("points", "分值")]
 TASK_STATUS = [(value, str(label)) for value, label in STATUS.choices]  # viewflow's, in the project's Chinese
@@ -181,7 +182,7 @@ class ActResultSerializer(serializers.Serializer):
 
 class BulkApproveSerializer(serializers.Serializer):
     task_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
         min_length=1,
         max_length=100,
         help_text="支委会审核任务的 id，最多 100 个",

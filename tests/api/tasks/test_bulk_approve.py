@@ -132,7 +132,14 @@ def test_the_clerk_who_sees_the_reviews_may_not_approve_them(world, reviews, cli
 
 @pytest.mark.parametrize(
     "payload",
-    [{}, {"task_ids": []}, {"task_ids": ["x"]}, {"task_ids": list(range(1, 102))}, {"task_ids": 5}],
+    [
+        {},
+        {"task_ids": []},
+        {"task_ids": ["x"]},
+        {"task_ids": list(range(1, 102))},
+        {"task_ids": 5},
+        {"task_ids": [2**64]},
+    ],
 )
 def test_a_malformed_request_is_400_and_approves_nothing(world, reviews, client_of, payload):
     response = client_of("committee_a").post(URL, payload, format="json")
