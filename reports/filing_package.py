@@ -209,21 +209,30 @@ def stored_sha256(document: FilingDocument) -> str | None:
     return digest.hexdigest()
 
 
-def filing_document_verify(*, document: FilingDocument, by: Any) -> Verification:
-    """校验: recompute the stored file's SHA-256 and compare it with the one recorded; audited."""
+def filing_document_check(document: FilingDocument) -> Verification:
+    """Whether the stored file is still the one generated (no record kept: for reads such as the API)."""
     actual = stored_sha256(document)
     if actual is None:
-        result = Verification(False, VERIFY_MISSING, "")
-    elif actual == document.sha256:
-        result = Verification(True, VERIFY_OK.format(sha256=document.sha256), actual)
-    else:
-        result = Verification(False, VERIFY_CHANGED.format(expected=document.sha256, actual=actual), actual)
+        return Verification(False, VERIFY_MISSING, "")
+    if actual == document.sha256:
+        return Verification(True, VERIFY_OK.format(sha256=document.sha256), actual)
+    return Verification(False, VERIFY_CHANGED.format(expected=document.sha256, actual=actual), actual)
+
+
+def filing_document_verify(*, document: FilingDocument, by: Any) -> Verification:
+    """校验: recompute the stored file's SHA-256 and compare it with the one recorded; audited."""
+    result = filing_document_check(document)
     audit_record(
         actor=by,
         action="filing.document_verify",
         summary=f"校验备案材料：{download_name(document)}：{'一致' if result.ok else '不一致'}",
         target=document.filing,
         organization=document.filing.approval.review.branch,
-        data={"document": document.pk, "ok": result.ok, "expected": document.sha256, "actual": actual},
+        data={
+            "document": document.pk,
+            "ok": result.ok,
+            "expected": document.sha256,
+            "actual": result.actual_sha256,
+        },
     )
     return result

@@ -174,3 +174,26 @@ def test_the_higher_committees_filing_task_page_shows_the_documents(client, worl
     for document in filed.documents.all():
         assert document.sha256 in page
         assert reverse("reports:exports:document_verify", args=[document.pk]) in page
+
+
+def test_the_filing_api_shows_the_documents_with_their_verification(client, world, filed):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    client.force_login(world.higher)
+    body = client.get(f"/api/v1/filings/{filed.pk}/").json()
+    package = body["package"]
+    assert package["status"] == "done" and package["error"] == ""
+    documents = {d["kind"]: d for d in package["documents"]}
+    pdf = FilingDocument.objects.get(filing=filed, kind="pdf")
+    assert documents["pdf"]["sha256"] == pdf.sha256 and documents["pdf"]["approval_round"] == 1
+    assert documents["pdf"]["verification"]["ok"] is True
+    assert documents["pdf"]["download_url"].endswith(reverse("reports:exports:document", args=[pdf.pk]))
+    default_storage.delete(pdf.file.name)
+    default_storage.save(pdf.file.name, ContentFile(b"%PDF forged"))
+    body = client.get(f"/api/v1/filings/{filed.pk}/").json()
+    verification = {d["kind"]: d for d in body["package"]["documents"]}["pdf"]["verification"]
+    assert verification["ok"] is False and verification["message"].startswith(
+        "校验未通过：存储的文件已被改动"
+    )
+    assert not AuditRecord.objects.filter(action="filing.document_verify").exists()  # reading records nothing
