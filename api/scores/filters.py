@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from api.scores.params import PERIOD_HELP, period_param
 from scoring.core.ruleset import Item
@@ -57,9 +60,17 @@ def _per_version(
     return queryset.filter(matches)
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class IntegerFilter(filters.NumberFilter):
+    """A whole number within the column's range: anything else is a 400, never a query the database
+    cannot take (SQLite refuses integers past 64 bits)."""
+
+    field_class = forms.IntegerField
+
+
 class LedgerFilter(filters.FilterSet):
     branch = filters.CharFilter(field_name="branch__code", label="支部编码")
-    member = filters.NumberFilter(field_name="member_id", label="党员 id")
+    member = IntegerFilter(field_name="member_id", label="党员 id", min_value=1, max_value=2**63 - 1)
     item = filters.CharFilter(field_name="item_code", label="积分项目编码")
     category = filters.CharFilter(method="filter_category", label="积分类别编码")
     kind = filters.ChoiceFilter(
@@ -67,7 +78,9 @@ class LedgerFilter(filters.FilterSet):
     )
     date_from = filters.DateFilter(field_name="occurred_on", lookup_expr="gte", label="发生日期起")
     date_to = filters.DateFilter(field_name="occurred_on", lookup_expr="lte", label="发生日期止")
-    cycle = filters.NumberFilter(field_name="ruleset_version__ruleset__cycle", label="积分年度")
+    cycle = IntegerFilter(
+        field_name="ruleset_version__ruleset__cycle", label="积分年度", min_value=1, max_value=9999
+    )
     period = filters.CharFilter(method="filter_period", label="周期", help_text=PERIOD_HELP)
     status = filters.ChoiceFilter(choices=STATUSES, method="filter_status", label="审定状态")
     state = filters.ChoiceFilter(choices=STATES, method="filter_state", label="冲正状态")

@@ -274,3 +274,13 @@ def test_only_those_who_keep_or_correct_the_ledger_reverse(as_user, world, ledge
     with nothing_changes():
         response = client.post(reverse_url(entry), {"reason": "无权"}, format="json")
     assert response.status_code == expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["member=-1.7976931348623157e%2B308", "member=1.5", "member=99999999999999999999", "cycle=100000"],
+)
+def test_numbers_out_of_range_are_400_not_a_server_error(as_user, world, ledger, query):
+    response = as_user(world.clerk_a).get(f"{LEDGER}?{query}")
+    assert response.status_code == 400
+    assert response.json()["fields"][query.split("=")[0]]
