@@ -3,11 +3,17 @@ and releasing a task through viewflow's activation, with the UI's Chinese reason
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.status import STATUS
 
-from tests.workflows.helpers import add_officer, nothing_changes
+from tests.workflows.helpers import add_officer, nothing_changes, open_task, perform, photo
 from workflows import messages
+from workflows.claims import claim_record, claim_submit
+from workflows.flows import ClaimFlow
 
 from .conftest import user_of
 
@@ -17,6 +23,7 @@ KINDS = {
     "decide_a": ("appeal.decide", "appeal", "处理申诉", ["uphold", "dismiss"]),
     "file_a": ("period.file", "period", "备案", ["archive", "return"]),
 }
+D = datetime.date
 DOER = {"record_a": "clerk_a", "review_a": "committee_a", "decide_a": "committee_a", "file_a": "higher"}
 
 
@@ -222,3 +229,44 @@ def test_a_members_inbox_holds_only_their_returned_claim(scene, world, client_of
         ("claim.revise", user_of(world, "member_a").username)
     ]
     assert inbox[0]["can_act"] is True
+
+
+def test_writes_on_tasks_are_throttled_per_user_reads_are_not(scene, client_of, monkeypatch):
+    from api.throttling import WritesThrottle
+
+    monkeypatch.setattr(WritesThrottle, "THROTTLE_RATES", {"writes": "2/min"})
+    committee = client_of("committee_a")
+    url = f"/api/v1/tasks/{scene.task('review_a').pk}/"
+    assert [committee.post(f"{url}assign/").status_code, committee.post(f"{url}unassign/").status_code] == [
+        200,
+        200,
+    ]
+    throttled = committee.post(f"{url}assign/")
+    assert throttled.status_code == 429
+    assert throttled.json() == {"code": "throttled", "message": "请求过于频繁，请稍后再试", "fields": {}}
+    assert scene.task("review_a").owner is None
+    assert committee.get(url).status_code == 200
+
+
+def test_the_queue_costs_the_same_queries_however_long_it_is(scene, world, client_of):
+    committee = client_of("committee_a")
+
+    def queries_for_queue() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            count = get(committee, "/api/v1/tasks/queue/")["count"]
+        return count, len(queries)
+
+    few, cost = queries_for_queue()
+    for item in ("adopted-proposal", "competition"):
+        for member in (world.member_a, world.other_member_a):
+            claim = claim_submit(
+                member=member, item_code=item, occurred_on=D(2026, 7, 2), evidence=[photo()], by=member.user
+            )
+            perform(
+                open_task(claim.process, ClaimFlow.record),
+                world.clerk_a,
+                lambda claim=claim, **kw: claim_record(claim=claim, **kw),
+            )
+    many, same_cost = queries_for_queue()
+    assert (few, many) == (2, 6)
+    assert same_cost <= cost
