@@ -138,3 +138,29 @@ def test_an_unapproved_period_exports_as_a_draft_with_the_cores_numbers(world, r
 
 def test_display_width_counts_chinese_as_two():
     assert display_width("张伟") == 4 and display_width("ab") == 2 and display_width("１") == 2
+
+
+def test_branch_ranking_round_trip_equals_the_frozen_ranks(world, quarter):
+    from reports.exports.excel import ranking_xlsx
+    from reports.rankings import branch_ranking
+
+    sheet = read(ranking_xlsx(world.branch_a, "2026-Q1"))
+    assert header(sheet) == ["名次", "姓名", "所在支部", "党员类别", "积分", "等次", "备注"]
+    assert sheet["A1"].value == "第一党支部支部党员积分排名" and sheet["A3"].value.startswith("审定：")
+    rows = rows_by_first(sheet, 1, first_row=5)
+    frozen = frozen_by_name(quarter.approval)
+    for ranked in branch_ranking(world.branch_a, "2026-Q1"):
+        name = ranked.member.real_name
+        assert rows[name][0] == ranked.rank == frozen[name].period_rank
+        assert number(rows[name][4]) == ranked.total == frozen[name].period_total
+    assert [rows[name][0] for name in ("张伟", "王芳", "李娜", "刘洋", "陈静")] == [1, 2, 3, 4, 4]
+    assert sheet.freeze_panes == "C5" and sheet["E5"].number_format == POINTS_FORMAT
+
+
+def test_an_organization_ranking_waits_for_every_branch_and_says_which(world, quarter):
+    from reports.exports.excel import ranking_xlsx
+
+    sheet = read(ranking_xlsx(world.committee, "2026-Q1"))
+    assert sheet["A1"].value == "某区机关党委党员积分全委排名（草稿）"
+    assert sheet["A3"].value.startswith("草稿：尚未全部审定（第二党支部：")
+    assert rows_by_first(sheet, 1, first_row=5)["合计"][2] == "0人"
