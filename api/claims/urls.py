@@ -4,12 +4,11 @@ rulesets/ (and rulesets/claimable-items/), claims/ (and claims/{id}/revise/), pu
 publicity/current/), appeals/, evidence/{id}/.
 """
 
-from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from api.claims.views.appeals import AppealViewSet
 from api.claims.views.claims import ClaimViewSet
-from api.claims.views.evidence import EvidenceFileView
+from api.claims.views.evidence import EvidenceFileViewSet
 from api.claims.views.publicity import PublicityViewSet
 from api.claims.views.rules import RuleSetViewSet
 
@@ -19,8 +18,6 @@ router.register("rulesets", RuleSetViewSet, basename="ruleset")
 router.register("claims", ClaimViewSet, basename="claim")
 router.register("publicity", PublicityViewSet, basename="publicity")
 router.register("appeals", AppealViewSet, basename="appeal")
+router.register("evidence", EvidenceFileViewSet, basename="evidence")
 
-urlpatterns = [
-    *router.urls,
-    path("evidence/<int:id>/", EvidenceFileView.as_view(), name="evidence-detail"),
-]
+urlpatterns = router.urls

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.views import APIView
 
 from api.schema import error_responses
 from workflows.evidence import ALLOWED_TYPES, get_evidence_for_user
@@ -22,7 +23,7 @@ class AnyAcceptNegotiation(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-class EvidenceFileView(APIView):
+class EvidenceFileViewSet(viewsets.ViewSet):
     """下载证明材料：申报人、申诉人本人，以及负责登记、审核、处理申诉的人可以下载；其他人 404。"""
 
     content_negotiation_class = AnyAcceptNegotiation
@@ -35,8 +36,10 @@ class EvidenceFileView(APIView):
             **error_responses(401, 404),
         },
     )
-    def get(self, request, id: int):
-        evidence = get_evidence_for_user(request.user, id)
+    def retrieve(self, request, pk: str):
+        if not pk.isascii() or not pk.isdigit():
+            raise NotFound()
+        evidence = get_evidence_for_user(request.user, int(pk))
         response = FileResponse(
             evidence.file.open("rb"),
             content_type=evidence.content_type,
