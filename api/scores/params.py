@@ -15,6 +15,7 @@ PERIOD_HELP = (
     "序号在积分周期内计数：周期自 12 月起始时，2026-Q1 为上年 12 月至 2 月。"
 )
 
+ID_PARAMETER = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="id")
 PERIOD_PARAMETER = OpenApiParameter(
     "period", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True, description=PERIOD_HELP
 )

@@ -21,7 +21,7 @@ from accounts.roles import OPEN_PUBLICITY, RECORD_CLAIMS, VIEW_SCORES
 from api.errors import Conflict
 from api.schema import error_responses
 from api.scores import present
-from api.scores.params import invalid, period_param
+from api.scores.params import ID_PARAMETER, invalid, period_param
 from api.scores.serializers import (
     BranchPeriodsSerializer,
     PeriodPreviewSerializer,
@@ -133,9 +133,10 @@ class PeriodPreviewView(GenericAPIView):
 
     @extend_schema(
         summary="审定前预览：按台账即时计算的本期积分与需关注事项（与支部书记审定页相同）",
+        parameters=[ID_PARAMETER],
         responses={200: PeriodPreviewSerializer, **error_responses(400, 401, 404)},
     )
-    def get(self, request, pk: int):
+    def get(self, request, pk: str):
         review = get_object_or_404(self.get_queryset(), pk=pk)
         try:
             result = period_scores(review)

@@ -20,7 +20,7 @@ from accounts.roles import VIEW_SCORES
 from api.schema import error_responses
 from api.scores import present
 from api.scores.frozen import branch_period_scores, organization_scores
-from api.scores.params import PERIOD_PARAMETER, invalid, period_param
+from api.scores.params import ID_PARAMETER, PERIOD_PARAMETER, invalid, period_param
 from api.scores.serializers import (
     BranchScoresSerializer,
     MyPointsSerializer,
@@ -31,7 +31,7 @@ from reports.rankings import organization_ranking
 from workflows import member_selectors
 
 
-def get_scored_organization(user, pk: int, *, branch: bool = False) -> Organization:
+def get_scored_organization(user, pk: int | str, *, branch: bool = False) -> Organization:
     """An organization (a branch, if ``branch``) where ``user`` may view scores; else 404."""
     scope = access.organizations_where(user, VIEW_SCORES)
     if branch:
@@ -63,10 +63,10 @@ class MyScoresView(APIView):
 class BranchScoresView(APIView):
     @extend_schema(
         summary="支部某一期间的积分：已审定的（含审定人和时间）或未审定时按台账即时计算的",
-        parameters=[PERIOD_PARAMETER],
+        parameters=[ID_PARAMETER, PERIOD_PARAMETER],
         responses={200: BranchScoresSerializer, **error_responses(400, 401, 404)},
     )
-    def get(self, request, pk: int):
+    def get(self, request, pk: str):
         branch = get_scored_organization(request.user, pk, branch=True)
         period = period_param(request.query_params.get("period"))
         scores = scored(branch_period_scores, branch, period)
@@ -76,10 +76,10 @@ class BranchScoresView(APIView):
 class OrganizationScoresView(APIView):
     @extend_schema(
         summary="组织某一期间各支部的审定情况与积分概况",
-        parameters=[PERIOD_PARAMETER],
+        parameters=[ID_PARAMETER, PERIOD_PARAMETER],
         responses={200: OrganizationScoresSerializer, **error_responses(400, 401, 404)},
     )
-    def get(self, request, pk: int):
+    def get(self, request, pk: str):
         organization = get_scored_organization(request.user, pk)
         period = period_param(request.query_params.get("period"))
         scores = organization_scores(organization, period)
@@ -95,10 +95,10 @@ class OrganizationRankingView(GenericAPIView):
 
     @extend_schema(
         summary="全组织党员排名（正式党员、预备党员，竞争排名）：下属各支部均已审定该期间后形成，此前为空",
-        parameters=[PERIOD_PARAMETER],
+        parameters=[ID_PARAMETER, PERIOD_PARAMETER],
         responses={200: RankingRowSerializer(many=True), **error_responses(400, 401, 404)},
     )
-    def get(self, request, pk: int):
+    def get(self, request, pk: str):
         organization = get_scored_organization(request.user, pk)
         period = period_param(request.query_params.get("period"))
         rows = organization_ranking(organization, period)

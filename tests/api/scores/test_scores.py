@@ -322,3 +322,18 @@ def test_the_cycle_of_a_branch_reads_as_its_cycle_total(as_user, world, quarter)
         row = next(r for r in body["rows"] if r["member"]["id"] == int(score.member))
         assert row["period_total"] == row["cycle_total"] == f"{score.total:.2f}"
         assert (row["period_rank"] or {}).get("value") == score.rank
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/scores/branches/-5/?period=2026-Q1",
+        "/api/v1/scores/organizations/-5/?period=2026-Q1",
+        "/api/v1/scores/organizations/99999999999999999999/ranking/?period=2026-Q1",
+        "/api/v1/periods/reviews/-1/preview/",
+    ],
+)
+def test_an_id_naming_nothing_is_the_apis_json_404(as_user, world, rules_2026, url):
+    response = as_user(world.higher).get(url)
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found"
