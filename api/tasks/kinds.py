@@ -29,12 +29,14 @@ POINTS = "points"
 ADJUST_NEEDS_POINTS = _("调整分值时请填写核定分值。")
 ADJUST_FIXED_ITEM = _("该项目分值固定，不能调整分值。")
 DECISION_NOT_OFFERED = _("该任务可选的处理为：%(choices)s。")
-REVISE_ELSEWHERE = _("补充材料请通过“修改重报”提交（POST /api/v1/claims/{id}/revise/，可上传证明材料）。")
+REVISE_ELSEWHERE = _(
+    "补充材料请通过“修改重报”提交（POST /api/v1/claims/%(claim)s/revise/，可上传证明材料）。"
+)
 
 
 @dataclass(frozen=True)
 class Act:
-    """A decision as the caller sent it, already checked against the kind's choices."""
+    """A decision as the caller sent it (``check_act`` says whether the task offers it, complete)."""
 
     decision: str
     reason: str = ""
@@ -56,7 +58,6 @@ def _label(choices, code: str) -> str:
 class TaskKind:
     code: str
     node: Any  # the flow's node
-    subject: str  # claim / period_review / appeal
     choices: tuple[Choice, ...]
     perform: Callable[[Task, Any, Act], Any] | None  # None: done elsewhere (the member's revision)
 
@@ -136,7 +137,6 @@ KINDS: tuple[TaskKind, ...] = (
     TaskKind(
         "claim.record",
         ClaimFlow.record,
-        "claim",
         (
             Choice("record", _label(RecordClaimForm.ACTIONS, "record")),
             Choice("return", _label(RecordClaimForm.ACTIONS, "return"), (REASON,)),
@@ -146,7 +146,6 @@ KINDS: tuple[TaskKind, ...] = (
     TaskKind(
         "claim.review",
         ClaimFlow.review,
-        "claim",
         (
             Choice("approve", _label(ReviewClaimForm.DECISIONS, "approve")),
             Choice("adjust", "在分值区间内调整后通过", (POINTS, REASON)),
@@ -154,18 +153,16 @@ KINDS: tuple[TaskKind, ...] = (
         ),
         _review_claim,
     ),
-    TaskKind("claim.revise", ClaimFlow.revise, "claim", (Choice("resubmit", "补充材料后重新提交"),), None),
+    TaskKind("claim.revise", ClaimFlow.revise, (Choice("resubmit", "补充材料后重新提交"),), None),
     TaskKind(
         "period.approve",
         PeriodReviewFlow.approve,
-        "period_review",
         (Choice("approve", "审定"),),
         _approve_period,
     ),
     TaskKind(
         "period.file",
         PeriodReviewFlow.file,
-        "period_review",
         (
             Choice("archive", _label(FilingForm.DECISIONS, "archive")),
             Choice("return", _label(FilingForm.DECISIONS, "return"), (REASON,)),
@@ -175,7 +172,6 @@ KINDS: tuple[TaskKind, ...] = (
     TaskKind(
         "appeal.decide",
         AppealFlow.decide,
-        "appeal",
         (
             Choice("uphold", _label(DecideAppealForm.DECISIONS, "uphold"), (REASON,)),
             Choice("dismiss", _label(DecideAppealForm.DECISIONS, "dismiss"), (REASON,)),

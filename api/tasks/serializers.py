@@ -48,9 +48,7 @@ class TaskSerializer(serializers.Serializer):
     flow = serializers.SerializerMethodField(help_text="所属流程")
     title = serializers.SerializerMethodField(help_text="任务名称")
     branch = serializers.SerializerMethodField(help_text="所属支部")
-    status = serializers.ChoiceField(
-        choices=STATUS.choices, help_text="NEW 待认领，ASSIGNED 已认领，DONE 已完成"
-    )
+    status = enum_field("TaskStatusEnum", TASK_STATUS, help_text="NEW 待认领，ASSIGNED 已认领，DONE 已完成")
     status_display = serializers.SerializerMethodField()
     created = serializers.DateTimeField(help_text="任务创建时间")
     finished = serializers.DateTimeField(allow_null=True, help_text="办结时间")

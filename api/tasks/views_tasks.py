@@ -32,6 +32,7 @@ from workflows.execution import review_tasks_approve, task_entitled, task_releas
 from workflows.selectors import archive_of, inbox_of, queue_for, tasks_of, tasks_visible_to
 
 LIST_ERRORS = error_responses(400, 401)
+NOT_IN_SCOPE = "任务不存在或不在您的权限范围内。"
 
 
 def human_tasks(tasks):
@@ -134,7 +135,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         )
         if kind.perform is None:
             claim_id = task.process.branchprocess.claim_id
-            raise ValidationError({"decision": [str(REVISE_ELSEWHERE).replace("{id}", str(claim_id))]})
+            raise ValidationError({"decision": [str(REVISE_ELSEWHERE % {"claim": claim_id})]})
         errors = check_act(kind, act)
         if errors:
             raise ValidationError(errors)
@@ -171,7 +172,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         results = [
             {"task_id": i, "outcome": outcomes[i].outcome, "message": outcomes[i].message}
             if i in outcomes
-            else {"task_id": i, "outcome": "not_found", "message": "任务不存在或不在您的权限范围内。"}
+            else {"task_id": i, "outcome": "not_found", "message": NOT_IN_SCOPE}
             for i in ids
         ]
         approved = sum(r["outcome"] == "approved" for r in results)
