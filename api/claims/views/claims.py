@@ -6,6 +6,7 @@ Each write is one service call (``workflows.claims``); the member's revision goe
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action
@@ -33,7 +34,7 @@ from workflows.selectors import claims_visible_to
 from workflows.views.member import PEOPLES_STEPS
 
 UPLOAD_PARSERS = [parsers.MultiPartParser, parsers.FormParser]
-NOT_THE_CLAIMANT = "只有申报人本人才能修改重报。"
+NOT_THE_CLAIMANT = _("只有申报人本人才能修改重报。")
 
 
 def revise_task(claim: Claim) -> Task | None:

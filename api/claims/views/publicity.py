@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -18,7 +19,7 @@ from api.schema import error_responses
 from workflows import member_selectors
 from workflows.models import PeriodReview
 
-NO_PUBLICITY = "目前还没有积分公示。"
+NO_PUBLICITY = _("目前还没有积分公示。")
 
 
 @extend_schema_view(
@@ -71,5 +72,5 @@ class PublicityViewSet(viewsets.ReadOnlyModelViewSet):
         member = access.own_member(request.user)
         review = member_selectors.current_review(member.branch) if member is not None else None
         if review is None or not hasattr(review, "window"):
-            raise ApiError(NO_PUBLICITY, code="not_found", status_code=NotFound.status_code)
+            raise ApiError(str(NO_PUBLICITY), code="not_found", status_code=NotFound.status_code)
         return self._detail(self.get_queryset().get(pk=review.pk))

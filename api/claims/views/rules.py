@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -20,7 +21,7 @@ from scoring.core.ruleset import Source as ItemSource
 from scoring.selectors import effective_ruleset, ruleset_version_current
 from workflows import member_selectors, messages
 
-NO_ITEMS = "现行细则中没有党员可以自行申报的项目，相关积分由支部统一登记。"
+NO_ITEMS = _("现行细则中没有党员可以自行申报的项目，相关积分由支部统一登记。")
 
 
 class ClaimableItemsQuery(serializers.Serializer):
@@ -81,5 +82,5 @@ class RuleSetViewSet(viewsets.ReadOnlyModelViewSet):
             return Response(ClaimableItemsSerializer(body).data)
         ruleset = version.ruleset
         ruleset.version_number = version.number
-        body.update(ruleset=ruleset, items=items, notice=None if items else NO_ITEMS)
+        body.update(ruleset=ruleset, items=items, notice=None if items else str(NO_ITEMS))
         return Response(ClaimableItemsSerializer(body).data)
