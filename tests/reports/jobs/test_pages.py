@@ -14,7 +14,7 @@ from accounts.models import Organization, RoleAssignment
 from reports.jobs import files, services
 from reports.models import ExportJob
 from tests.factories import make_role
-from tests.reports.jobs.conftest import WorkerKilled
+from tests.reports.jobs.fakes import WorkerKilled
 from tests.reports.jobs.helpers import open_zip, result_of, sha256
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from accounts.models import Member
 from reports.jobs import files, parts, services
 from reports.models import ExportJob, ExportJobPart
 from tests.factories import make_member
-from tests.reports.jobs.conftest import WorkerKilled
+from tests.reports.jobs.fakes import WorkerKilled
 from tests.reports.jobs.helpers import manifest_rows, open_zip, result_of, sha256
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from audit.models import AuditRecord
 from reports import tasks
 from reports.jobs import files, services
 from reports.models import ExportJob
-from tests.reports.jobs.conftest import WorkerKilled
+from tests.reports.jobs.fakes import WorkerKilled
 from tests.reports.jobs.helpers import open_zip, result_of
 
 pytestmark = pytest.mark.django_db

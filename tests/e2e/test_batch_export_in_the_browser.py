@@ -1,5 +1,6 @@
-"""批量导出 in Debian's Chromium: the clerk starts an export on the page, watches the progress bar reach 100 %
-and downloads a valid ZIP.
+"""批量导出 in Debian's Chromium: the clerk starts an export on the page, watches the progress bar reach
+100 % and downloads a valid ZIP. (Here, beside the other browser tests, because one process can run only
+one Playwright: the browser fixture is shared. The export's other tests are in ``tests/reports/jobs/``.)
 
 Celery is eager in tests, so an export started from the form is finished before its page loads: the first
 test sees the page done on first load. The second puts the job behind a "broker" the test drives: each poll
@@ -17,9 +18,17 @@ import pytest
 
 from reports.jobs import services
 from reports.models import ExportJob
-from tests.reports.jobs.conftest import WorkerKilled
+from tests.reports.jobs.fakes import FakeParts, WorkerKilled, install
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def fake_parts(monkeypatch, settings, tmp_path) -> FakeParts:
+    """The job machinery is under test here, not the forms: parts are made by fakes
+    (``tests/reports/jobs/`` has the tests with the real forms and Excel)."""
+    return install(monkeypatch, settings, tmp_path / "media")
+
 
 ZIP_NAME = "第一党支部_2026年度第3季度_积分台账.zip"
 
