@@ -15,6 +15,7 @@ import re
 import zipfile
 
 import pytest
+from django.db import connections
 
 from reports.jobs import services
 from reports.models import ExportJob
@@ -74,12 +75,15 @@ def test_the_progress_bar_moves_by_itself_to_100(page_for, world, fake_parts, mo
     seen: list[int] = []
 
     def worker_then_poll(route):
-        stop = next(stops, None)
-        fake_parts.crash_on = stop
-        # The worker stops here until the next poll; the job stays running.
-        with contextlib.suppress(WorkerKilled):
-            services.export_job_run(job_id=ExportJob.objects.get().pk)
-        seen.append(ExportJob.objects.get().percent)
+        fake_parts.crash_on = next(stops, None)
+        try:
+            # The worker stops here until the next poll; the job stays running.
+            with contextlib.suppress(WorkerKilled):
+                services.export_job_run(job_id=ExportJob.objects.get().pk)
+            seen.append(ExportJob.objects.get().percent)
+        finally:
+            # Playwright calls this in a greenlet of its own, where Django opened a connection of its own.
+            connections.close_all()
         route.continue_()
 
     page = page_for(world.clerk_a, "/reports/jobs/")
