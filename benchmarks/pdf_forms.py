@@ -3,7 +3,7 @@ worker processes.
 
 Builds a throwaway SQLite database (in a temporary directory, never the project's): one branch of 50
 members under the 二七区 rules for 2025, with a year of meetings, lectures, activity days, dues, study and a
-few deductions (about 2,700 ledger entries), then times ``reports.documents.forms``:
+few deductions (about 2,150 ledger entries), then times ``reports.documents.forms``:
 
 - ``member_ledger_pdf(member, 2025)``: 党员积分量化管理台账, one member, the whole year (one A4 page);
 - ``branch_ledger_pdf(branch, "2025")``: the branch ledger, 50 members × 12 months (A4 landscape);
