@@ -1,7 +1,9 @@
 """Domain reads → plain dicts in the shape of ``api.scores.serializers`` (which format and document them).
 
-Every rank a member's figure carries passes through ``member_selectors.rank_shown``, the one place that
-decides whether and how a rank is shown (an organization may switch members' rankings off).
+A member's own ranks (我的积分) pass through ``member_selectors.rank_shown``, the one place that decides
+whether and how a rank is shown to members (an organization may switch members' rankings off). The
+branch and organization views are for those who hold ``view_scores`` there; as the switch says,
+committees keep their rankings, so those views show every rank, 参考排名 marked as such.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from reports.rankings import OrganizationRanking, RankingRow
 from scoring.core.periods import Period, PeriodKind
 from scoring.models import LedgerEntry
 from scoring.selectors import item_names
-from workflows.member_selectors import MyPoints, PeriodRow, RankShown, frozen_scores_of, rank_shown
+from workflows.member_selectors import MyPoints, PeriodRow, RankShown, frozen_scores_of
 from workflows.models import AttendanceSheet, Claim, PeriodApproval, PeriodReview
 
 
@@ -38,6 +40,15 @@ def rank(shown: RankShown | None) -> dict[str, Any] | None:
     if shown is None:
         return None
     return {"label": shown.label, "value": shown.value, "reference": shown.reference}
+
+
+def officer_rank(rank: int | None, reference_rank: int | None) -> dict[str, Any] | None:
+    """A rank as the committee reads it: 排名 for 正式党员 and 预备党员, 参考排名 for the others."""
+    if rank is not None:
+        return {"label": "排名", "value": rank, "reference": False}
+    if reference_rank is not None:
+        return {"label": "参考排名", "value": reference_rank, "reference": True}
+    return None
 
 
 def named(points: Mapping[str, Decimal], names: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -130,13 +141,13 @@ def my_points(points: MyPoints) -> dict[str, Any]:
 # ---------------------------------------------------------------- a branch, an organization
 
 
-def score_row(row: ScoreRow, branch: Organization, items: dict[str, str], categories: dict[str, str]) -> dict:
+def score_row(row: ScoreRow, items: dict[str, str], categories: dict[str, str]) -> dict:
     return {
         "member": member_brief(row.member),
         "period_total": row.period_total,
-        "period_rank": rank(rank_shown(branch, rank=row.period_rank, reference_rank=row.reference_rank)),
+        "period_rank": officer_rank(row.period_rank, row.reference_rank),
         "cycle_total": row.cycle_total,
-        "cycle_rank": rank(rank_shown(branch, rank=row.cycle_rank, reference_rank=row.cycle_reference_rank)),
+        "cycle_rank": officer_rank(row.cycle_rank, row.cycle_reference_rank),
         "grade": row.grade,
         "veto": row.veto,
         "items": named(row.items, items),
@@ -155,9 +166,7 @@ def branch_scores(scores: BranchScores) -> dict[str, Any]:
         "state": scores.state,
         "approvals": [approval(a) for a in scores.approvals],
         "computed_at": scores.computed_at,
-        "rows": [
-            score_row(row, scores.branch, items, categories) for row in sorted(scores.rows, key=row_order)
-        ],
+        "rows": [score_row(row, items, categories) for row in sorted(scores.rows, key=row_order)],
     }
 
 
@@ -190,7 +199,7 @@ def organization_scores(status: OrganizationRanking) -> dict[str, Any]:
 
 def ranking_row(row: RankingRow) -> dict[str, Any]:
     return {
-        "rank": rank(rank_shown(row.branch, rank=row.rank, reference_rank=None)),
+        "rank": officer_rank(None, row.rank) if row.reference else officer_rank(row.rank, None),
         "member": member_brief(row.member),
         "branch": branch_brief(row.branch),
         "total": row.total,

@@ -56,7 +56,8 @@ class ScoreMemberSerializer(serializers.Serializer):
 
 
 class RankShownSerializer(serializers.Serializer):
-    """How a rank reads (member_selectors.rank_shown): 排名, or 参考排名 for 发展对象 / 入党积极分子."""
+    """How a rank reads: 排名, or 参考排名 for 发展对象 / 入党积极分子 (ranked among themselves).
+    A member's own ranks are shown only where the organization shows members their rankings."""
 
     label = serializers.CharField(help_text="排名 或 参考排名")
     value = serializers.IntegerField(min_value=1)
