@@ -337,3 +337,14 @@ def test_an_id_naming_nothing_is_the_apis_json_404(as_user, world, rules_2026, u
     response = as_user(world.higher).get(url)
     assert response.status_code == 404 and response["Content-Type"] == "application/json"
     assert response.json()["code"] == "not_found"
+
+
+def test_with_members_rankings_switched_off_committees_keep_theirs(as_user, world, quarter, monkeypatch):
+    monkeypatch.setattr(member_selectors, "rankings_shown", lambda branch: False)
+    assert ok(as_user(world.member_a.user).get("/api/v1/scores/me/"))["latest"]["period_rank"] is None
+    body = ok(as_user(world.secretary_a).get(f"/api/v1/scores/branches/{world.branch_a.pk}/?period=2026-Q1"))
+    assert by_name(body["rows"])["张伟"]["period_rank"] == {"label": "排名", "value": 2, "reference": False}
+    ranking = ok(
+        as_user(world.higher).get(f"/api/v1/scores/organizations/{world.branch_a.pk}/ranking/?period=2026-Q1")
+    )
+    assert ranking["results"][0]["rank"] == {"label": "排名", "value": 1, "reference": False}
