@@ -1,5 +1,8 @@
 """One error shape for every API response: ``{"code": ..., "message": "<Chinese>", "fields": {...}}``."""
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -64,3 +67,51 @@ def api_exception_handler(exc, context):
         body = {"code": _code(exc), "message": message, "fields": {}}
     response.data = body
     return response
+
+
+# --- The workflow services' refusals as API errors --------------------------------------------------
+
+# The services call the uploaded files ``evidence``; the API's requests call them ``files``.
+API_FIELD_NAMES = {"evidence": "files"}
+
+
+def not_allowed(message=None, code: str = "not_allowed") -> ApiError:
+    """403: the object is within the caller's sight, the action is not theirs."""
+    from workflows import messages
+
+    return ApiError(str(message or messages.NOT_ALLOWED), code=code, status_code=status.HTTP_403_FORBIDDEN)
+
+
+def as_api_validation_error(error: DjangoValidationError) -> exceptions.ValidationError:
+    detail = as_serializer_error(error)
+    renamed = {API_FIELD_NAMES.get(field, field): msgs for field, msgs in detail.items()}
+    return exceptions.ValidationError(renamed)
+
+
+def is_field_error(error: DjangoValidationError) -> bool:
+    return hasattr(error, "error_dict")
+
+
+@contextmanager
+def service_errors(
+    conflict_when: Callable[[DjangoValidationError], bool] | None = None, conflict_code: str = "conflict"
+) -> Iterator[None]:
+    """Around a workflow service or task: its ``ValidationError`` → 400 on the API's field names (or 409
+    when ``conflict_when`` says the refusal is about a state that changed, e.g. a closed window); a task
+    someone else took or finished → 409 with the Chinese reason; no right → 403 (with the service's own
+    message when it is one meant for users)."""
+    from workflows import messages
+    from workflows.execution import TaskConflict
+
+    try:
+        yield
+    except TaskConflict as conflict:
+        raise Conflict(conflict.message) from conflict
+    except DjangoPermissionDenied as denied:
+        detail = str(denied)
+        told = detail in {str(messages.TASK_NOT_RELEASABLE)}
+        raise not_allowed(detail if told else None) from denied
+    except DjangoValidationError as error:
+        if conflict_when is not None and conflict_when(error):
+            raise Conflict(error.messages[0], code=conflict_code) from error
+        raise as_api_validation_error(error) from error

@@ -1,29 +1,14 @@
 """Serializer fields shared by the member-facing resources.
 
-Choice fields are named schema components of their own (``ClaimStatusEnum``, ``AppealStatusEnum``...):
-several models have a ``status`` or a ``source`` with different choices, and drf-spectacular would
-otherwise name them after the field and warn about the collision.
+Choice fields are named schema components made by ``api.schema.enum_field``.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 POINTS = {"max_digits": 7, "decimal_places": 2}
-
-
-def enum_field(component: str, choices: Iterable[tuple[str, str]], **kwargs) -> serializers.ChoiceField:
-    """A choice field documented as the schema component ``component`` (values listed, labels described)."""
-    choices = list(choices)
-    description = "；".join(f"{value}：{label}" for value, label in choices)
-    schema = {"type": "string", "enum": [value for value, _ in choices], "description": description}
-    field_class = extend_schema_field(schema, component_name=component)(
-        type(f"{component}Field", (serializers.ChoiceField,), {})
-    )
-    return field_class(choices=choices, **kwargs)
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string", "format": "binary"}})

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from decimal import Decimal
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Member
+from api.schema import enum_field
 from api.scores.filters import KINDS, STATUSES
 from scoring.core.members import MemberType
 from scoring.models import LedgerEntry
@@ -17,22 +16,6 @@ from workflows.models import Claim, PeriodReview, ReviewSettings
 POINTS = {"max_digits": 9, "decimal_places": 2, "coerce_to_string": True}
 # Ids sent in a body: bounded like the database's keys, so a stray huge number is a 400, not a query.
 ID = {"min_value": 1, "max_value": 2**63 - 1}
-
-
-_ENUM_FIELDS: dict[str, type[serializers.ChoiceField]] = {}
-
-
-def enum_field(component: str, choices: Iterable[tuple[str, str]], **kwargs) -> serializers.ChoiceField:
-    """A choice field documented as its own schema component: several models have a ``status`` with
-    different choices, and drf-spectacular would otherwise name the enums after the field and warn."""
-    choices = list(choices)
-    if component not in _ENUM_FIELDS:
-        description = "；".join(f"{value}：{label}" for value, label in choices)
-        schema = {"type": "string", "enum": [value for value, _ in choices], "description": description}
-        _ENUM_FIELDS[component] = extend_schema_field(schema, component_name=component)(
-            type(f"{component}Field", (serializers.ChoiceField,), {})
-        )
-    return _ENUM_FIELDS[component](choices=choices, **kwargs)
 
 
 def review_status(**kwargs) -> serializers.ChoiceField:

@@ -7,9 +7,8 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.errors import Conflict
+from api.errors import Conflict, not_allowed, service_errors
 from api.schema import error_responses
-from api.tasks.errors import carried_out, not_allowed
 from api.tasks.filings import (
     FilingArchiveSerializer,
     FilingDetailSerializer,
@@ -84,6 +83,6 @@ class FilingViewSet(viewsets.ReadOnlyModelViewSet):
             raise Conflict(str(messages.FILING_ALREADY_DECIDED))
         if not task_entitled(self.request.user, task):
             raise not_allowed()
-        with carried_out():
+        with service_errors():
             filing = filing_decide(filing, task, self.request.user, service, **kwargs)
         return Response(FilingDetailSerializer(filing, context=self.get_serializer_context()).data)

@@ -16,8 +16,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from viewflow.workflow.models import Task
 
+from api.errors import not_allowed, service_errors
 from api.schema import error_responses
-from api.tasks.errors import carried_out, not_allowed
 from api.tasks.filters import TaskFilter
 from api.tasks.kinds import CODES, FLOW_CLASSES, REVISE_ELSEWHERE, Act, check_act, kind_of, nodes_of
 from api.tasks.serializers import (
@@ -95,7 +95,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     )
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
-        with carried_out():
+        with service_errors():
             task_take(self.get_object(), request.user)
         return self._task()
 
@@ -106,7 +106,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     )
     @action(detail=True, methods=["post"])
     def unassign(self, request, pk=None):
-        with carried_out():
+        with service_errors():
             task_release(self.get_object(), request.user)
         return self._task()
 
@@ -139,7 +139,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         errors = check_act(kind, act)
         if errors:
             raise ValidationError(errors)
-        with carried_out():
+        with service_errors():
             kind.perform(task, request.user, act)
         task = with_subjects(Task.objects.filter(pk=task.pk)).get()
         context = self.get_serializer_context()

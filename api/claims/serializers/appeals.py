@@ -5,9 +5,10 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.claims.fields import enum_field, person_name, points_field
+from api.claims.fields import person_name, points_field
 from api.claims.serializers.claims import evidence_files
 from api.claims.serializers.common import AuditHistorySerializer, EvidenceFileSerializer, MemberNameSerializer
+from api.schema import enum_field
 from api.serializers import OrganizationBriefSerializer
 from scoring.selectors import item_names
 from workflows.models import Appeal

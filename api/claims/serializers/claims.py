@@ -11,8 +11,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from viewflow.workflow.models import Task
 
-from api.claims.fields import UploadedFilesField, enum_field, person_name, points_field
+from api.claims.fields import UploadedFilesField, person_name, points_field
 from api.claims.serializers.common import AuditHistorySerializer, EvidenceFileSerializer, MemberNameSerializer
+from api.schema import enum_field
 from api.serializers import OrganizationBriefSerializer
 from scoring.selectors import item_names
 from workflows.models import Claim

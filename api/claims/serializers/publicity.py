@@ -9,7 +9,8 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.claims.fields import enum_field, points_field
+from api.claims.fields import points_field
+from api.schema import enum_field
 from api.serializers import OrganizationBriefSerializer
 from scoring.models import LedgerEntry
 from workflows.member_selectors import PublicityRow

@@ -10,7 +10,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from api.claims.fields import enum_field, points_field
+from api.claims.fields import points_field
+from api.schema import enum_field
 from api.serializers import OrganizationBriefSerializer
 from scoring.core.ruleset import EvaluationMode, Item, LimitPer
 from scoring.core.ruleset import Evidence as EvidenceRule

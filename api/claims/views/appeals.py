@@ -13,10 +13,10 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from accounts import access
-from api.claims.errors import is_field_error, not_yours, service_call
 from api.claims.filters import AppealFilter
 from api.claims.selectors import evidence_shown_to, may_appeal_against, publicised_entries_visible_to
 from api.claims.serializers.appeals import AppealCreateSerializer, AppealDetailSerializer, AppealSerializer
+from api.errors import is_field_error, not_allowed, service_errors
 from api.schema import error_responses
 from audit.services import audit_trail
 from scoring.models import LedgerEntry
@@ -97,13 +97,13 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         if entry is None:
             raise NotFound()
         if not may_appeal_against(request.user, entry):
-            raise not_yours(messages.APPEAL_NOT_OWN_BRANCH_MEMBER)
+            raise not_allowed(messages.APPEAL_NOT_OWN_BRANCH_MEMBER)
         now = timezone.now()
 
         def window_refusal(error: ValidationError) -> bool:
             return not is_field_error(error) and window_shut(entry, now)
 
-        with service_call(conflict_when=window_refusal, conflict_code="window_closed"):
+        with service_errors(conflict_when=window_refusal, conflict_code="window_closed"):
             appeal = appeal_file(
                 appellant=access.own_member(request.user),
                 entry=entry,

@@ -14,7 +14,6 @@ from rest_framework.response import Response
 from viewflow.workflow.models import Task
 
 from accounts import access
-from api.claims.errors import not_yours, service_call
 from api.claims.filters import ClaimFilter
 from api.claims.selectors import evidence_shown_to
 from api.claims.serializers.claims import (
@@ -23,7 +22,7 @@ from api.claims.serializers.claims import (
     ClaimReviseSerializer,
     ClaimSerializer,
 )
-from api.errors import Conflict
+from api.errors import Conflict, not_allowed, service_errors
 from api.schema import error_responses
 from audit.services import audit_trail
 from workflows import messages
@@ -110,11 +109,11 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def create(self, request):
         member = access.own_member(request.user)
         if member is None:
-            raise not_yours(messages.NOT_A_MEMBER, code="not_a_member")
+            raise not_allowed(messages.NOT_A_MEMBER, code="not_a_member")
         data = ClaimCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         given = data.validated_data
-        with service_call():
+        with service_errors():
             claim = claim_submit(
                 member=member,
                 item_code=given["item_code"],
@@ -141,14 +140,14 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def revise(self, request, pk=None):
         claim = self.get_object()
         if claim.member.user_id != request.user.pk:
-            raise not_yours(NOT_THE_CLAIMANT)
+            raise not_allowed(NOT_THE_CLAIMANT)
         task = revise_task(claim)
         if claim.status != Claim.Status.RETURNED or task is None:
             raise Conflict(str(messages.CLAIM_NOT_OPEN % {"status": claim.get_status_display()}))
         data = ClaimReviseSerializer(data=request.data, partial=True)  # what is left out stays as it is
         data.is_valid(raise_exception=True)
         given = data.validated_data
-        with service_call():
+        with service_errors():
             task_carry_out(
                 task,
                 request.user,

@@ -12,10 +12,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts import access
-from api.claims.errors import not_yours
 from api.claims.filters import RuleSetFilter
 from api.claims.selectors import rulesets_in_force_for
 from api.claims.serializers.rules import ClaimableItemsSerializer, RuleSetDetailSerializer, RuleSetSerializer
+from api.errors import not_allowed
 from api.schema import error_responses
 from scoring.core.ruleset import Source as ItemSource
 from scoring.selectors import effective_ruleset, ruleset_version_current
@@ -67,7 +67,7 @@ class RuleSetViewSet(viewsets.ReadOnlyModelViewSet):
     def claimable_items(self, request):
         member = access.own_member(request.user)
         if member is None:
-            raise not_yours(messages.NOT_A_MEMBER, code="not_a_member")
+            raise not_allowed(messages.NOT_A_MEMBER, code="not_a_member")
         query = ClaimableItemsQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         day = query.validated_data.get("date") or timezone.localdate()
