@@ -161,6 +161,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=2),
         "options": {"expires": 110},
     },
+    # 备案材料 left waiting because the broker was down when the period was approved.
+    "filing-packages-resume": {
+        "task": "reports.tasks.filing_packages_resume",
+        "schedule": timedelta(minutes=10),
+        "options": {"expires": 590},
+    },
 }
 
 # --- Auth ----------------------------------------------------------------------------------

