@@ -7,8 +7,9 @@ It seeds the demo (``seed_demo``) into a throwaway embedded database, then lets 
 approves the quarter through the workflow — after which 长兴路街道机关党总支 has the quarter approved in
 both its branches and a complete ranking. It serves the site in this process (the clock moved for the
 server too), logs in through the login page as the demo's ``secretary`` and ``higher``, and saves each
-dashboard at desktop (1280 px) and phone (390 px) width once every chart has drawn. It fails when a
-chart did not draw, Chart.js did not come from /static/, or the browser console shows an error.
+dashboard, on the quarter the demo walked through, at desktop (1280 px) and phone (390 px) width
+once every chart has drawn. It fails when a chart did not draw, Chart.js did not come from /static/,
+or the browser console shows an error.
 Never run against a real database: it uses its own temporary one.
 """
 
@@ -20,6 +21,7 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
@@ -99,17 +101,27 @@ def serve() -> str:
 
 
 def pages() -> list[tuple[str, str, str]]:
-    """(file stem, login, path) of each dashboard to shoot."""
+    """(file stem, login, path) of each dashboard to shoot, all on the quarter the demo walked through."""
     from accounts.demo import COMMITTEE_CODE, MAIN_BRANCH_CODE
     from accounts.models import Organization
+    from reports.dashboards.data import approved_reviews, review_period
 
     branch = Organization.objects.get(code=MAIN_BRANCH_CODE)
     committee = Organization.objects.get(code=COMMITTEE_CODE)
     general = Organization.objects.get(path=branch.path[: -Organization.steplen])
+    period = review_period(approved_reviews(branch)[0]).code
     return [
-        ("dashboard-branch", "secretary", f"/reports/dashboards/branches/{branch.pk}/"),
-        ("dashboard-committee", "higher", f"/reports/dashboards/organizations/{committee.pk}/"),
-        ("dashboard-general-branch", "higher", f"/reports/dashboards/organizations/{general.pk}/"),
+        ("dashboard-branch", "secretary", f"/reports/dashboards/branches/{branch.pk}/?period={period}"),
+        (
+            "dashboard-committee",
+            "higher",
+            f"/reports/dashboards/organizations/{committee.pk}/?period={period}",
+        ),
+        (
+            "dashboard-general-branch",
+            "higher",
+            f"/reports/dashboards/organizations/{general.pk}/?period={period}",
+        ),
     ]
 
 
@@ -130,11 +142,11 @@ def shoot_at(browser, base_url: str, target: Path, viewport: dict, username: str
     page.on(
         "request", lambda request: scripts.append(request.url) if request.resource_type == "script" else None
     )
-    page.goto(f"/accounts/login/?next={path}")
+    page.goto(f"/accounts/login/?{urlencode({'next': path})}")
     page.locator("input[name=username]").fill(username)
     page.locator("input[name=password]").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"**{path}")
+    page.wait_for_url(lambda url: url.endswith(path))
     page.wait_for_function(
         "document.querySelectorAll('canvas[data-chart]').length > 0 && "
         "document.querySelectorAll('canvas[data-chart]').length === "
