@@ -67,10 +67,13 @@
     };
     var category = {
       stacked: Boolean(spec.stacked),
-      ticks: { autoSkip: !horizontal, callback: horizontal ? shortLabel : undefined },
+      ticks: { autoSkip: !horizontal },
       title: spec.xTitle ? { display: true, text: spec.xTitle } : { display: false }
     };
-    if (horizontal) { value.title = { display: false }; }
+    if (horizontal) {
+      value.title = { display: false };
+      category.ticks.callback = shortLabel; // only here: an undefined callback would print the indexes
+    }
     var scales = horizontal ? { x: value, y: category } : { x: category, y: value };
     return {
       type: spec.type,

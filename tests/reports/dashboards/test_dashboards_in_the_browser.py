@@ -75,6 +75,12 @@ def charts_on(page) -> dict:
     return {name: (points, width) for name, points, width in found}
 
 
+def tick_labels(page, chart: str, axis: str) -> list[str]:
+    """The labels Chart.js wrote along an axis of a chart, as the reader sees them."""
+    script = "([id, axis]) => window.Chart.getChart(document.querySelector(`canvas[data-chart='${id}']`))"
+    return page.evaluate(script + ".scales[axis].ticks.map(tick => tick.label)", [chart, axis])
+
+
 def loaded(page) -> list[str]:
     return page.evaluate("performance.getEntriesByType('resource').map(entry => entry.name)")
 
@@ -92,6 +98,9 @@ def test_the_branch_dashboard_draws_its_charts_after_a_visit_from_the_index(firs
         assert set(drawn) == {"chart-distribution", "chart-trend", "chart-participation"}
         assert drawn["chart-distribution"][0] == 5 and drawn["chart-trend"][0] == 4
         assert all(width > 0 for _points, width in drawn.values())
+        assert tick_labels(page, "chart-distribution", "x") == ["-2–0", "0–2", "2–4", "4–6", "6–8"]
+        assert tick_labels(page, "chart-trend", "x") == ["第1季度", "第2季度", "第3季度", "第4季度"]
+        assert tick_labels(page, "chart-participation", "y")[:2] == ["支部党员大会", "支部党课活动"]
         assert page.evaluate("typeof window.Chart") == "function"
         # The index has the same head, so Chart.js may have come with it: ask the page what it loaded.
         resources = loaded(page)
@@ -109,6 +118,8 @@ def test_the_committee_dashboard_draws_and_fits_a_phone(half_year, served):  # n
     def steps(page, errors):
         page.wait_for_function(ALL_DRAWN)
         assert set(charts_on(page)) == {"chart-branches", "chart-top-bottom"}
+        assert tick_labels(page, "chart-branches", "y") == ["第一党支部", "第二党支部"]
+        assert tick_labels(page, "chart-top-bottom", "y")[0] == "1. 张伟"
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], (
             "no sideways scrolling"
         )
