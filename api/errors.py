@@ -46,6 +46,12 @@ def _code(exc: exceptions.APIException) -> str:
     return exc.default_code if isinstance(exc.default_code, str) else "error"
 
 
+def _one_message(fields) -> str | None:
+    """The only message of a refusal with one (a phone shows it as it is), else None."""
+    messages = [m for ms in fields.values() for m in (ms if isinstance(ms, list) else [ms])]
+    return str(messages[0]) if len(messages) == 1 and isinstance(messages[0], str) else None
+
+
 def api_exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=as_serializer_error(exc))
@@ -61,7 +67,7 @@ def api_exception_handler(exc, context):
         body = {"code": _code(exc), "message": exc.message, "fields": exc.fields}
     elif isinstance(exc, exceptions.ValidationError):
         fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        body = {"code": "invalid", "message": MESSAGES[400], "fields": fields}
+        body = {"code": "invalid", "message": _one_message(fields) or MESSAGES[400], "fields": fields}
     else:
         message = MESSAGES.get(code_status) or ("服务器内部错误" if code_status >= 500 else "请求有误")
         body = {"code": _code(exc), "message": message, "fields": {}}

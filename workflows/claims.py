@@ -452,6 +452,48 @@ def branch_record(
     )
 
 
+def _require_attendance_items(
+    branch: Organization, occurred_on: datetime.date, item_present: str, item_absent: str, item_leave: str
+) -> None:
+    """Attendance earns a gain; absence and leave cost a deduction — all items the branch records."""
+    _, rules = rules_on(branch, occurred_on)
+    wanted = (("item_present", item_present, True), ("item_absent", item_absent, False))
+    for field, code, gain in (*wanted, ("item_leave", item_leave, False)):
+        if not code:
+            continue
+        item = rules.item(code)
+        if item is None:
+            raise ValidationError({field: messages.ITEM_UNKNOWN})
+        if item.source != ItemSource.BRANCH:
+            raise ValidationError({field: messages.ITEM_NOT_RECORDABLE % {"item": item.name}})
+        if item.points is None or (item.points <= 0 if gain else item.points >= 0):
+            refusal = messages.ATTENDANCE_NOT_A_GAIN if gain else messages.ATTENDANCE_NOT_A_DEDUCTION
+            raise ValidationError({field: refusal % {"item": item.name}})
+
+
+def _require_on_roster(
+    branch: Organization, present: Sequence[Member], on_leave: Sequence[Member]
+) -> tuple[set[int], set[int]]:
+    """Those marked must be on the sign-in list (the branch's members not exempt from scoring), and
+    nobody both present and on leave."""
+    present_ids, leave_ids = {m.pk for m in present}, {m.pk for m in on_leave}
+    marked = [*present, *on_leave]
+    roster = set(
+        Member.objects.filter(branch=branch, pk__in=present_ids | leave_ids)
+        .exclude(status=Member.Status.EXEMPT)
+        .values_list("pk", flat=True)
+    )
+    off_roster = sorted({m.real_name for m in marked if m.pk not in roster})
+    if off_roster:
+        field = "present" if present_ids - roster else "on_leave"
+        raise ValidationError({field: messages.ATTENDANCE_NOT_ON_ROSTER % {"names": "、".join(off_roster)}})
+    both = sorted({m.real_name for m in present if m.pk in leave_ids})
+    if both:
+        refusal = messages.ATTENDANCE_PRESENT_AND_ON_LEAVE % {"names": "、".join(both)}
+        raise ValidationError({"on_leave": refusal})
+    return present_ids, leave_ids
+
+
 @transaction.atomic
 def attendance_record(
     *,
@@ -471,8 +513,8 @@ def attendance_record(
     """
     if not may(by, "record_claims", branch):
         raise ValidationError(messages.NOT_YOUR_BRANCH)
-    present_ids = {m.pk for m in present}
-    leave_ids = {m.pk for m in on_leave} - present_ids
+    _require_attendance_items(branch, occurred_on, item_present, item_absent, item_leave)
+    present_ids, leave_ids = _require_on_roster(branch, present, on_leave)
     sheet = AttendanceSheet.objects.create(
         branch=branch,
         title=title,

@@ -35,6 +35,7 @@ from workflows.models import (
     PeriodApproval,
     PeriodReview,
     PublicityWindow,
+    ReviewSettings,
 )
 from workflows.notifications import notify_many
 from workflows.selectors import rules_on
@@ -76,6 +77,12 @@ def period_start(
     """发起公示: gather the period's approved entries and post them to the branch for the window."""
     if by is not None:  # the beat job starts due periods with no one behind it
         _require_role(by, "open_publicity", branch)
+    settings = review_settings_for(branch)
+    if period.kind.value != settings.period_kind:
+        words = dict(ReviewSettings.PeriodKind.choices)[settings.period_kind]
+        example = Period(period.cycle, PeriodKind(settings.period_kind), 1).code
+        refusal = messages.PERIOD_KIND_MISMATCH % {"branch": branch.name, "kind": words, "example": example}
+        raise ValidationError({"period": refusal})
     now = now or timezone.now()
     first, last = period.bounds(cycle_rules(branch, period.cycle))
     if timezone.localtime(now).date() < last:
@@ -83,7 +90,6 @@ def period_start(
     open_count = open_claims_of(branch, first, last).count()
     if open_count:
         raise ValidationError(messages.OPEN_CLAIMS_LEFT % {"count": open_count})
-    settings = review_settings_for(branch)
     try:
         with transaction.atomic():
             review = PeriodReview.objects.create(

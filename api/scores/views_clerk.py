@@ -1,7 +1,6 @@
 """支部登记 over REST: one branch-observed item for one member (单项登记), and a meeting's sign-in list
-(活动签到登记) — through ``workflows.claims.branch_record`` / ``attendance_record``, with the checks
-the clerk's pages make before them: members from the branch's roster, a gain for attendance and
-deductions for absence and leave.
+(活动签到登记) — through ``workflows.claims.branch_record`` / ``attendance_record``, which make every
+check (the roster, a gain for attendance and deductions for absence and leave).
 
 A member or a branch the caller cannot see answers 404; one they see without ``record_claims`` 403.
 """
@@ -28,16 +27,8 @@ from api.scores.serializers import (
     BranchRecordSerializer,
     RecordedClaimSerializer,
 )
-from scoring.core.ruleset import RuleSet as CoreRuleSet
-from scoring.core.ruleset import Source as ItemSource
 from scoring.selectors import item_names
 from workflows import claims, member_selectors, messages
-from workflows.selectors import rules_on
-
-NOT_ON_ROSTER = "%(names)s 经批准免于积分，不在登记名单中。"
-PRESENT_AND_ON_LEAVE = "%(names)s 不能既出席又请假。"
-NOT_A_GAIN = "“%(item)s”不是加分项目，不能作为出席记分项目。"
-NOT_A_DEDUCTION = "“%(item)s”不是扣分项目，不能作为缺席或请假扣分项目。"
 
 
 class BranchRecordView(GenericAPIView):
@@ -57,7 +48,7 @@ class BranchRecordView(GenericAPIView):
         if not access.may(user, RECORD_CLAIMS, member.branch):
             raise PermissionDenied
         if not member_selectors.attendance_roster(member.branch).filter(pk=member.pk).exists():
-            raise invalid("member", NOT_ON_ROSTER % {"names": member.real_name})
+            raise invalid("member", str(messages.ATTENDANCE_NOT_ON_ROSTER % {"names": member.real_name}))
         claim = claims.branch_record(
             member=member,
             item_code=fields["item_code"],
@@ -87,8 +78,6 @@ class AttendanceView(GenericAPIView):
         if not access.may(user, RECORD_CLAIMS, branch):
             raise PermissionDenied
         present_members, on_leave = _marked(branch, fields["present"], fields["on_leave"])
-        _, rules = rules_on(branch, fields["occurred_on"])
-        _require_items(rules, fields)
         sheet = claims.attendance_record(
             branch=branch,
             title=fields["title"],
@@ -105,41 +94,9 @@ class AttendanceView(GenericAPIView):
 
 
 def _marked(branch: Organization, present_ids: list[int], leave_ids: list[int]) -> tuple[list, list]:
-    """The members marked present and on leave, from the branch's sign-in roster (404 for others)."""
-    marked = set(present_ids) | set(leave_ids)
-    in_branch = {m.pk: m for m in Member.objects.filter(branch=branch, pk__in=marked)}
-    if marked - in_branch.keys():
+    """The members marked present and on leave; a member of no branch the caller records for is 404."""
+    in_branch = {m.pk: m for m in Member.objects.filter(branch=branch, pk__in={*present_ids, *leave_ids})}
+    if {*present_ids, *leave_ids} - in_branch.keys():
         raise Http404
-    roster = set(
-        member_selectors.attendance_roster(branch).filter(pk__in=marked).values_list("pk", flat=True)
-    )
-    exempt = [in_branch[pk].real_name for pk in sorted(marked - roster)]
-    if exempt:
-        field = "present" if set(present_ids) - roster else "on_leave"
-        raise invalid(field, NOT_ON_ROSTER % {"names": "、".join(exempt)})
-    both = sorted(set(present_ids) & set(leave_ids))
-    if both:
-        raise invalid(
-            "on_leave", PRESENT_AND_ON_LEAVE % {"names": "、".join(in_branch[pk].real_name for pk in both)}
-        )
-    return [in_branch[pk] for pk in dict.fromkeys(present_ids)], [
-        in_branch[pk] for pk in dict.fromkeys(leave_ids)
-    ]
-
-
-def _require_items(rules: CoreRuleSet, fields: dict) -> None:
-    """The page offers gains for attendance and deductions for absence and leave, all entered by the
-    branch; the same items are the only ones taken here."""
-    wanted = [("item_present", True), ("item_absent", False), ("item_leave", False)]
-    for field, gain in wanted:
-        code = fields[field]
-        if not code:
-            continue
-        item = rules.item(code)
-        if item is None:
-            raise invalid(field, str(messages.ITEM_UNKNOWN))
-        if item.source != ItemSource.BRANCH:
-            raise invalid(field, str(messages.ITEM_NOT_RECORDABLE % {"item": item.name}))
-        value = item.points
-        if value is None or (value <= 0 if gain else value >= 0):
-            raise invalid(field, (NOT_A_GAIN if gain else NOT_A_DEDUCTION) % {"item": item.name})
+    present = [in_branch[pk] for pk in dict.fromkeys(present_ids)]
+    return present, [in_branch[pk] for pk in dict.fromkeys(leave_ids)]

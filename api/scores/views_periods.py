@@ -28,15 +28,12 @@ from api.scores.serializers import (
     PeriodReviewSerializer,
     PeriodStartSerializer,
 )
-from scoring.core.periods import Period, PeriodKind
+from scoring.core.periods import Period
 from workflows import member_selectors, messages
 from workflows.consequences import period_attention
 from workflows.escalation import review_settings_for
-from workflows.models import PeriodReview, ReviewSettings
+from workflows.models import PeriodReview
 from workflows.periods import cycle_rules, period_scores, period_start, preview_rows
-
-KIND_EXAMPLES = {"month": "2026-M07", "quarter": "2026-Q3", "half": "2026-H1"}
-KIND_MISMATCH = "%(branch)s 按%(kind)s审定，请选择%(kind)s周期（如 %(example)s）。"
 
 
 class BranchFilter(filters.FilterSet):
@@ -95,7 +92,6 @@ class PeriodStartView(GenericAPIView):
         if not access.may(user, OPEN_PUBLICITY, branch):
             raise PermissionDenied
         period = period_param(data.validated_data["period"])
-        _require_review_kind(branch, period)
         _refuse_started(branch, period)
         try:
             review = period_start(branch=branch, period=period, by=user)
@@ -103,15 +99,6 @@ class PeriodStartView(GenericAPIView):
             _refuse_started(branch, period)  # started meanwhile by someone else (or by beat)
             raise
         return Response(PeriodReviewSerializer(present.review(review)).data, status=status.HTTP_201_CREATED)
-
-
-def _require_review_kind(branch: Organization, period: Period) -> None:
-    """Only periods of the branch's own review cadence, the ones the 周期 page offers."""
-    kind = review_settings_for(branch).period_kind
-    if period.kind is not PeriodKind(kind):
-        words = dict(ReviewSettings.PeriodKind.choices)[kind]
-        message = KIND_MISMATCH % {"branch": branch.name, "kind": words, "example": KIND_EXAMPLES[kind]}
-        raise invalid("period", message)
 
 
 def _refuse_started(branch: Organization, period: Period) -> None:

@@ -31,8 +31,13 @@ def test_service_validation_errors_become_400_with_fields():
     assert response.status_code == 400
     assert response.data == {
         "code": "invalid",
-        "message": "提交的数据有误",
+        "message": "分值超出上限",
         "fields": {"points": ["分值超出上限"]},
+    }
+    several = _handle(DjangoValidationError({"points": ["分值超出上限"], "occurred_on": ["日期不在周期内"]}))
+    assert several.data["message"] == "提交的数据有误" and set(several.data["fields"]) == {
+        "points",
+        "occurred_on",
     }
     plain = _handle(DjangoValidationError("公示期已结束"))
     assert plain.status_code == 400 and plain.data["fields"] == {"non_field_errors": ["公示期已结束"]}
