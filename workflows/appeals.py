@@ -58,6 +58,9 @@ def appeal_file(
         raise ValidationError({"reason": [messages.REASON_REQUIRED]})
     if appellant.branch_id != entry.branch_id:
         raise ValidationError(messages.APPEAL_OTHER_BRANCH)
+    # A reversal, or an entry already reversed, is a settled correction; what stands is the new entry.
+    if entry.source == LedgerEntry.Source.REVERSAL or LedgerEntry.objects.filter(reverses=entry).exists():
+        raise ValidationError(messages.APPEAL_ENTRY_CORRECTED)
     window = _window_for(entry)
     if now < window.opens_at:
         raise ValidationError(messages.WINDOW_NOT_OPEN)

@@ -22,6 +22,7 @@ NO_ENTRIES_TO_PUBLICISE = _("该期间没有已审核的积分记录，无需公
 PERIOD_EXISTS = _("%(branch)s %(period)s 已经发起过公示审定，不能重复发起。")
 PERIOD_NOT_ENDED = _("%(period)s 尚未结束，期末后才能发起公示。")
 PERIOD_KIND_MISMATCH = _("%(branch)s 按%(kind)s审定，请选择%(kind)s周期（如 %(example)s）。")
+APPEAL_ENTRY_CORRECTED = _("该条记录已被冲正更正，不能再对其申诉；如对更正后的记录有异议，请对新记录申诉。")
 ATTENDANCE_NOT_A_GAIN = _("“%(item)s”不是加分项目，不能作为出席记分项目。")
 ATTENDANCE_NOT_A_DEDUCTION = _("“%(item)s”不是扣分项目，不能作为缺席或请假扣分项目。")
 ATTENDANCE_NOT_ON_ROSTER = _("%(names)s 经批准免于积分，不在登记名单中。")

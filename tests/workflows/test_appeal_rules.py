@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from scoring import messages as ledger_messages
 from scoring.models import LedgerEntry
 from scoring.services import ledger_record
 from workflows import messages
@@ -145,16 +144,18 @@ def test_an_appeal_decided_twice_is_refused_and_corrects_the_entry_once(world, a
     assert LedgerEntry.objects.filter(reverses=appeal.entry).count() == 1
 
 
-def test_a_second_appeal_against_an_entry_already_cancelled_cannot_cancel_it_again(
-    world, entry, appeal, decide_task
-):
+def test_an_entry_already_cancelled_by_an_appeal_cannot_be_appealed_again(world, entry, appeal, decide_task):
     perform(decide_task, world.committee_a, decide(appeal, uphold=True, reason="核实未参加"))
-    second = file(world, entry, appellant=world.member_a, reason="再次申诉")
-    task = open_task(second.process, AppealFlow.decide)
-    call = lambda: perform(task, world.committee_a, decide(second, uphold=True, reason="同上"))  # noqa: E731
-    assert refused(call) == [ledger_messages.LEDGER_ALREADY_REVERSED]
-    perform(task, world.committee_a, decide(second, uphold=False, reason="该记录已更正"))  # dismissed instead
+    call = lambda: file(world, entry, appellant=world.member_a, reason="再次申诉")  # noqa: E731
+    assert refused(call) == [messages.APPEAL_ENTRY_CORRECTED]
     assert LedgerEntry.objects.filter(reverses=entry).count() == 1
+
+
+def test_the_reversing_entry_of_a_correction_cannot_be_appealed(world, entry, appeal, decide_task):
+    perform(decide_task, world.committee_a, decide(appeal, uphold=True, reason="核实未参加"))
+    reversal = LedgerEntry.objects.get(reverses=entry)
+    call = lambda: file(world, reversal, appellant=world.member_a, reason="冲正有误")  # noqa: E731
+    assert refused(call) == [messages.APPEAL_ENTRY_CORRECTED]
 
 
 def test_a_correction_within_the_range_replaces_the_entry(world, rules_2026, monkeypatch):
