@@ -14,8 +14,9 @@ item caps and category caps — so the months of a period add up exactly to the 
 that approval used, so an approved period is never re-priced by a later edit of the rules.
 
 Which column a point goes to is read from the rule set: an item that can only take points away (its
-highest value is ≤ 0, veto items included) is a 扣分事项; an item that adds points is 基础分 when its
-category is the rule set's base category (the regulations name it 基础分 / 基础积分) and 加分项 otherwise.
+highest value is ≤ 0, veto items included) is a 扣分事项; an item that adds points goes where its
+category's ``kind`` (base / bonus / deduction) says — or, for a category without one, 基础分 when the
+category is named 基础… (基础分 / 基础积分) and 加分项 otherwise.
 A category cap that cuts a month's points is booked in the column whose points it cut. Automatic base
 points, carry-over from last cycle, the democratic evaluation, the floor and a veto act on the cycle total,
 not on a month: they are ``Adjustment`` lines under the months, so that months + adjustments = total, always.
@@ -38,7 +39,7 @@ from django.db.models import Q
 from accounts.models import BranchMembership, Member, Organization
 from scoring.core.engine import PeriodResult, PeriodScore
 from scoring.core.periods import Period, PeriodKind, parse_period
-from scoring.core.ruleset import EvaluationMode, Item, fmt
+from scoring.core.ruleset import CategoryKind, EvaluationMode, Item, fmt
 from scoring.core.ruleset import RuleSet as CoreRuleSet
 from scoring.models import LedgerEntry, RuleSetVersion
 from scoring.selectors import branch_scores, effective_ruleset, ledger_net
@@ -269,14 +270,21 @@ class FilingSheet:
 
 
 def item_column(rules: CoreRuleSet, item: Item) -> Column:
-    """基础分 / 加分项 / 扣分事项 for an item, from the rule set's data (see the module docstring)."""
+    """基础分 / 加分项 / 扣分事项 for an item, from the rule set's data: an item that can only take points
+    away is a deduction; otherwise its category's ``kind`` says; a category without one is read by
+    its name (基础… is 基础分), for rule sets written before categories had a kind."""
     if item.highest <= 0:
         return Column.DEDUCTION
+    category = rules.category(item.category) if item.category else None
+    if category is not None and category.kind is not None:
+        return Column(category.kind.value)
     return Column.BASE if is_base_category(rules, item.category) else Column.BONUS
 
 
 def is_base_category(rules: CoreRuleSet, code: str | None) -> bool:
     category = rules.category(code) if code else None
+    if category is not None and category.kind is not None:
+        return category.kind is CategoryKind.BASE
     return category is not None and BASE_CATEGORY_MARK in category.name
 
 

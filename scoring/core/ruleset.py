@@ -52,18 +52,28 @@ class Limit:
     times: int = 1
 
 
+class CategoryKind(StrEnum):
+    """The column of the ledger (台账栏目) a category is written in."""
+
+    BASE = "base"  # 基础分
+    BONUS = "bonus"  # 加分项
+    DEDUCTION = "deduction"  # 扣分事项
+
+
 @dataclass(frozen=True)
 class Category:
     """A group of items (积分类别) whose capped subtotal is bounded by ``cap``.
 
     The cap bounds the subtotal on both sides: a positive category is bounded above by ``cap``, a
-    negative one (deductions) below by ``-cap``.
+    negative one (deductions) below by ``-cap``. ``kind`` says in which column of the paper ledger
+    (台账) the category's points are written; unset, documents read it from the items.
     """
 
     code: str
     name: str
     cap: Decimal | None = None
     description: str = ""
+    kind: CategoryKind | None = None
 
 
 @dataclass(frozen=True)

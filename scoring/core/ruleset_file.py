@@ -18,6 +18,7 @@ import yaml
 
 from scoring.core.ruleset import (
     Category,
+    CategoryKind,
     Evaluation,
     EvaluationMode,
     Evidence,
@@ -209,7 +210,7 @@ TOP_FIELDS = (
     "probation",
     "rank_rules",
 )
-CATEGORY_FIELDS = ("code", "name", "cap", "description")
+CATEGORY_FIELDS = ("code", "name", "cap", "kind", "description")
 ITEM_FIELDS = (
     "code",
     "name",
@@ -446,11 +447,12 @@ def _read_categories(reader: _Reader, value: Any) -> tuple[Category, ...]:
         name = reader.text(data, "name", path)
         cap = reader.positive(data, "cap", path)
         description = reader.text(data, "description", path, required=False) or ""
+        kind = reader.choice(data, "kind", path, CategoryKind, None) if "kind" in data else None
         if code is not None and code in seen:
             reader.error(f"{path}.code", DUPLICATE_CODE.format(code=code))
         elif code is not None and name is not None:
             seen.add(code)
-            categories.append(Category(code=code, name=name, cap=cap, description=description))
+            categories.append(Category(code=code, name=name, cap=cap, description=description, kind=kind))
     return tuple(categories)
 
 
@@ -643,6 +645,8 @@ def _category_to_dict(category: Category) -> dict[str, Any]:
     data: dict[str, Any] = {"code": category.code, "name": category.name}
     if category.cap is not None:
         data["cap"] = category.cap
+    if category.kind is not None:
+        data["kind"] = category.kind.value
     if category.description:
         data["description"] = category.description
     return data

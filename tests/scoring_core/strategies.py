@@ -12,6 +12,7 @@ from scoring.core.members import MemberType
 from scoring.core.periods import cycle_bounds
 from scoring.core.ruleset import (
     Category,
+    CategoryKind,
     Evaluation,
     EvaluationMode,
     Evidence,
@@ -106,6 +107,7 @@ def rulesets(draw, *, veto_allowed: bool = True, fancy_names: bool = True) -> Ru
             name=draw(names),
             cap=draw(st.none() | positives),
             description=draw(st.just("") | names),
+            kind=draw(st.none() | st.sampled_from(CategoryKind)),
         )
         for code in category_codes
     )

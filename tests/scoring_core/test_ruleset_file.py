@@ -7,7 +7,7 @@ from textwrap import dedent
 import pytest
 from hypothesis import given
 
-from scoring.core.ruleset import EvaluationMode, Evidence, Grade, Limit, LimitPer, Source
+from scoring.core.ruleset import CategoryKind, EvaluationMode, Evidence, Grade, Limit, LimitPer, Source
 from scoring.core.ruleset_file import (
     FieldError,
     RuleSetError,
@@ -195,6 +195,17 @@ def test_a_category_cap_must_be_positive_and_codes_unique():
         FieldError("categories[0].cap", "上限应为正数"),
         FieldError("categories[1].code", "代码重复:c"),
     ]
+
+
+def test_a_category_says_which_ledger_column_it_is_written_in():
+    data = minimal(
+        categories=[{"code": "b", "name": "履职分", "kind": "base"}, {"code": "x", "name": "其他"}]
+    )
+    rules = ruleset_from_dict(data)
+    assert [c.kind for c in rules.categories] == [CategoryKind.BASE, None]
+    assert ruleset_to_dict(rules)["categories"][0]["kind"] == "base"
+    wrong = minimal(categories=[{"code": "b", "name": "履职分", "kind": "extra"}])
+    assert errors_of(wrong) == [FieldError("categories[0].kind", "应为 base、bonus、deduction 之一")]
 
 
 def test_evaluation_weight_belongs_to_the_weighted_mode_only():

@@ -5,6 +5,7 @@ anything not (or no longer) approved is a draft."""
 from __future__ import annotations
 
 import datetime
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -19,6 +20,7 @@ from reports.ledgers import (
 )
 from scoring.core.periods import PERIOD_CODE_INVALID, Period, PeriodKind
 from scoring.core.presets import load_preset
+from scoring.core.ruleset import CategoryKind
 from scoring.selectors import branch_scores
 from tests.workflows.helpers import Q1, freeze, open_task, perform
 from workflows.flows import PeriodReviewFlow
@@ -166,13 +168,22 @@ def test_a_bad_period_code_is_refused_in_chinese(world, quarter):
         ("erqi-2021", "absent-on-leave", Column.DEDUCTION),
         ("erqi-2021", "disciplinary-sanction", Column.DEDUCTION),  # a veto takes away
         ("caiqi-erchang", "integrity", Column.DEDUCTION),  # 基础分 deducted from (倒扣)
-        ("caiqi-erchang", "duty-performance", Column.BONUS),  # 履职分
+        ("caiqi-erchang", "duty-performance", Column.BASE),  # 履职分: 基础分 60 + 履职分 40 (kind: base)
         ("nongcun", "teach-techniques", Column.BONUS),
     ],
 )
 def test_item_columns_come_from_the_rule_set(preset, item, column):
     rules = load_preset(preset)
     assert item_column(rules, rules.item(item)) == column
+
+
+def test_a_category_without_a_kind_is_read_by_its_name():
+    rules = load_preset("erqi-2021")
+    unmarked = replace(rules, categories=tuple(replace(c, kind=None) for c in rules.categories))
+    assert item_column(unmarked, unmarked.item("branch-meeting")) == Column.BASE  # 基础积分
+    assert item_column(unmarked, unmarked.item("innovative-activity")) == Column.BONUS  # 特色积分
+    marked = replace(rules, categories=tuple(replace(c, kind=CategoryKind.BONUS) for c in rules.categories))
+    assert item_column(marked, marked.item("branch-meeting")) == Column.BONUS  # the data decides
 
 
 def test_a_period_of_another_kind_uses_the_same_months(world, quarter):
