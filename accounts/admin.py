@@ -197,7 +197,7 @@ class OrganizationAdmin(ScopedAdmin, TreeAdmin):
             return True
         if obj is None:
             return scope(request, STRUCTURE_PERM).exists()
-        parent = obj.get_parent()
+        parent = Organization.objects.get_parent(obj)
         return parent is not None and access.may(request.user, STRUCTURE_PERM, parent)
 
     def has_delete_permission(self, request, obj=None) -> bool:
@@ -230,7 +230,8 @@ class OrganizationAdmin(ScopedAdmin, TreeAdmin):
             target = Organization.objects.filter(pk=target_id).first() if target_id.isdigit() else None
             if target is None:
                 raise PermissionDenied
-            new_parent = target if request.POST.get("relation") == "child" else target.get_parent()
+            as_child = request.POST.get("relation") == "child"
+            new_parent = target if as_child else Organization.objects.get_parent(target)
             if new_parent is None or not access.may(request.user, STRUCTURE_PERM, new_parent):
                 raise PermissionDenied
         return super().move_node(request)

@@ -46,7 +46,7 @@ class OrganizationDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         organization = self.object
-        ancestors = list(organization.get_ancestors())
+        ancestors = list(Organization.objects.get_ancestors(organization))
         # Ancestors are named for orientation; only those the user may open are links.
         openable = set(
             access.organizations_where(self.request.user, VIEW_ORGANIZATION)
@@ -56,7 +56,7 @@ class OrganizationDetailView(ScopedDetailView):
         return super().get_context_data(
             **kwargs,
             ancestors=[(a, a.pk in openable) for a in ancestors],
-            children=organization.get_children(),
+            children=Organization.objects.get_children(organization),
             member_count=organization.members.count() if organization.is_branch else None,
         )
 

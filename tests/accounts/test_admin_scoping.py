@@ -500,7 +500,7 @@ def test_a_higher_officer_adds_a_branch_below_their_committee(as_persona, world)
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     branch = Organization.objects.get(code="C01-G1-C")
-    assert branch.get_parent() == world.general_branch
+    assert Organization.objects.get_parent(branch) == world.general_branch
 
 
 def test_only_a_superuser_adds_a_root(as_persona, world):
@@ -541,7 +541,7 @@ def test_drag_and_drop_stays_within_scope(as_persona, world):
     assert move(higher, world.branch_b, world.committee, "sibling").status_code == 403  # would be a root
     assert move(higher, world.branch_b, world.committee, "child").status_code == 200
     world.branch_b.refresh_from_db()
-    assert world.branch_b.get_parent() == world.committee
+    assert Organization.objects.get_parent(world.branch_b) == world.committee
 
 
 # --- 转接组织关系 ------------------------------------------------------------------------------------
