@@ -112,8 +112,26 @@ class ApprovalInfo:
         return f"{self.period_label} 第{self.round}次审定：{self.approved_by}"
 
 
+class _MonthColumnTotals:
+    """The 基础分 / 加分项 / 扣分事项 columns added up over ``months``."""
+
+    months: list[MonthRow]
+
+    @property
+    def base(self) -> Decimal:
+        return sum((row.base for row in self.months), ZERO)
+
+    @property
+    def bonus(self) -> Decimal:
+        return sum((row.bonus for row in self.months), ZERO)
+
+    @property
+    def deductions(self) -> Decimal:
+        return sum((row.deductions for row in self.months), ZERO)
+
+
 @dataclass
-class MemberLedger:
+class MemberLedger(_MonthColumnTotals):
     """党员积分量化管理台账: one member's cycle, month by month."""
 
     member: Member
@@ -127,21 +145,9 @@ class MemberLedger:
     approvals: list[ApprovalInfo]
     draft: bool
 
-    @property
-    def base(self) -> Decimal:
-        return sum((row.base for row in self.months), ZERO)
-
-    @property
-    def bonus(self) -> Decimal:
-        return sum((row.bonus for row in self.months), ZERO)
-
-    @property
-    def deductions(self) -> Decimal:
-        return sum((row.deductions for row in self.months), ZERO)
-
 
 @dataclass
-class BranchLedgerRow:
+class BranchLedgerRow(_MonthColumnTotals):
     """One member's line of the branch ledger."""
 
     member: Member
@@ -153,18 +159,6 @@ class BranchLedgerRow:
     reference_rank: int | None  # 发展对象 / 入党积极分子: ranked for reference only
     grade: str
     veto: bool
-
-    @property
-    def base(self) -> Decimal:
-        return sum((row.base for row in self.months), ZERO)
-
-    @property
-    def bonus(self) -> Decimal:
-        return sum((row.bonus for row in self.months), ZERO)
-
-    @property
-    def deductions(self) -> Decimal:
-        return sum((row.deductions for row in self.months), ZERO)
 
 
 @dataclass

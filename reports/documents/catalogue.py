@@ -105,3 +105,12 @@ def claims_of(member: Member, branch: Organization, year: int) -> list[tuple[Cla
     return [
         (claim, item_names(claim.ruleset_version).get(claim.item_code, claim.item_code)) for claim in claims
     ]
+
+
+def year_asked(request, branch: Organization) -> tuple[int | None, list[int]]:
+    """The year asked for (``?year=``) among the branch's years, else the newest one; and those years."""
+    years = years_of(branch)
+    asked = request.GET.get("year", "")
+    if asked.isdigit() and int(asked) in years:
+        return int(asked), years
+    return (years[0] if years else None), years

@@ -31,15 +31,6 @@ BRANCHES_PER_PAGE = 30
 NOTICES_SHOWN = 8
 
 
-def _year(request, branch, default: int | None = None) -> tuple[int | None, list[int]]:
-    """The year asked for (``?year=``) among the branch's years, else the newest one."""
-    years = catalogue.years_of(branch)
-    asked = request.GET.get("year", "")
-    if asked.isdigit() and int(asked) in years:
-        return int(asked), years
-    return (years[0] if years else default), years
-
-
 # ---------------------------------------------------------------- pages
 
 
@@ -82,7 +73,7 @@ class BranchDocumentsView(LoginRequiredMixin, generic.TemplateView):
 
     def get_context_data(self, **kwargs):
         branch = scope.get_branch_for_user(self.request.user, self.kwargs["pk"])
-        year, years = _year(self.request, branch)
+        year, years = catalogue.year_asked(self.request, branch)
         reviews = catalogue.reviews_of(branch, year) if year else []
         return super().get_context_data(
             **kwargs,
@@ -109,7 +100,7 @@ class MemberDocumentsView(LoginRequiredMixin, generic.TemplateView):
 
 
 def _member_context(request, member, *, officer: bool) -> dict[str, Any]:
-    year, years = _year(request, member.branch)
+    year, years = catalogue.year_asked(request, member.branch)
     return {
         "year": year,
         "years": years,

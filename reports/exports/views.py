@@ -30,15 +30,6 @@ from scoring.core.periods import Period
 BRANCHES_PER_PAGE = 30
 
 
-def _year(request, branch) -> tuple[int | None, list[int]]:
-    """The year asked for (``?year=``) among the branch's years, else the newest one."""
-    years = catalogue.years_of(branch)
-    asked = request.GET.get("year", "")
-    if asked.isdigit() and int(asked) in years:
-        return int(asked), years
-    return (years[0] if years else None), years
-
-
 # ---------------------------------------------------------------- pages
 
 
@@ -94,7 +85,7 @@ class BranchExportsView(LoginRequiredMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         branch = scope.get_branch_for_user(user, self.kwargs["pk"])
-        year, years = _year(self.request, branch)
+        year, years = catalogue.year_asked(self.request, branch)
         reviews = catalogue.reviews_of(branch, year) if year else []
         return super().get_context_data(
             **kwargs,
@@ -119,7 +110,7 @@ class MemberExportsView(LoginRequiredMixin, generic.TemplateView):
 
 
 def _member_context(request, member) -> dict[str, Any]:
-    year, years = _year(request, member.branch)
+    year, years = catalogue.year_asked(request, member.branch)
     return {
         "year": year,
         "years": years,
