@@ -3,6 +3,8 @@
 - 001: a member last in the branch's quarterly ranking 4 times in a row is a 不合格 candidate;
 - 001: a 预备党员 last in the branch's quarterly ranking twice, or once in the organization-wide ranking,
   is not admitted on time (不得按期转正);
+- 001: a 正式党员 last in the same rankings that many times may not be graded 优秀 for the year nor put
+  forward for honours (不得评定为优秀,不得纳入表彰评优对象);
 - 002 (质检): a 预备党员's cycle total decides the outcome (≥ 80 按期转正, 60–80 延期, < 60 取消资格);
 - 002: a new member's months before joining are scored at the branch's average of those months.
 
@@ -35,6 +37,7 @@ ORGANIZATION_LAST_REASON = "全委排名{count}次最后一名"
 class FlagKind(StrEnum):
     UNQUALIFIED_CANDIDATE = "不合格等次候选"
     NOT_ADMITTED_ON_TIME = "不能按期转正"
+    NOT_EXCELLENT = "不得评为优秀"
 
 
 @dataclass(frozen=True)
@@ -88,17 +91,56 @@ def not_admitted_on_time(
 ) -> list[Flag]:
     """预备党员 who may not be admitted on time: ``branch_last`` branch last places or ``organization_last``
     organization-wide last places (001: 2 and 1). A threshold of None switches that rule off."""
+    return _last_place_flags(
+        FlagKind.NOT_ADMITTED_ON_TIME,
+        branch_quarterly_ranks,
+        organization_ranks,
+        probationary,
+        branch_last=branch_last,
+        organization_last=organization_last,
+    )
+
+
+def not_excellent(
+    branch_quarterly_ranks: Iterable[Mapping[str, int]],
+    organization_ranks: Iterable[Mapping[str, int]],
+    full_members: Collection[str],
+    *,
+    branch_last: int | None,
+    organization_last: int | None,
+) -> list[Flag]:
+    """正式党员 who may not be graded 优秀 nor put forward for honours: ``branch_last`` branch last places or
+    ``organization_last`` organization-wide last places (001 art. 5: 2 and 1). None switches a rule off."""
+    return _last_place_flags(
+        FlagKind.NOT_EXCELLENT,
+        branch_quarterly_ranks,
+        organization_ranks,
+        full_members,
+        branch_last=branch_last,
+        organization_last=organization_last,
+    )
+
+
+def _last_place_flags(
+    kind: FlagKind,
+    branch_quarterly_ranks: Iterable[Mapping[str, int]],
+    organization_ranks: Iterable[Mapping[str, int]],
+    members: Collection[str],
+    *,
+    branch_last: int | None,
+    organization_last: int | None,
+) -> list[Flag]:
     flags: list[Flag] = []
     branch_counts = last_place_counts(branch_quarterly_ranks)
     organization_counts = last_place_counts(organization_ranks)
-    for member in sorted(probationary):
+    for member in sorted(members):
         reasons = []
         if branch_last is not None and branch_counts.get(member, 0) >= branch_last:
             reasons.append(BRANCH_LAST_REASON.format(count=branch_counts[member]))
         if organization_last is not None and organization_counts.get(member, 0) >= organization_last:
             reasons.append(ORGANIZATION_LAST_REASON.format(count=organization_counts[member]))
         if reasons:
-            flags.append(Flag(member, FlagKind.NOT_ADMITTED_ON_TIME, ";".join(reasons)))
+            flags.append(Flag(member, kind, ";".join(reasons)))
     return flags
 
 
@@ -108,8 +150,13 @@ def rank_flags(
     branch_quarterly_ranks: Sequence[Mapping[str, int]],
     organization_ranks: Sequence[Mapping[str, int]] = (),
     probationary: Collection[str] = (),
+    full_members: Collection[str] = (),
 ) -> list[Flag]:
-    """Every flag the rule set's ``rank_rules`` raise for these rankings (none without ``rank_rules``)."""
+    """Every flag the rule set's ``rank_rules`` raise for these rankings (none without ``rank_rules``).
+
+    ``probationary`` are the 预备党员 (late admission), ``full_members`` the 正式党员 (not 优秀); the
+    rankings are in time order (the branch's quarters; the organization's half-years).
+    """
     rules = ruleset.rank_rules
     if rules is None:
         return []
@@ -124,6 +171,13 @@ def rank_flags(
         probationary,
         branch_last=rules.probation_branch_last,
         organization_last=rules.probation_organization_last,
+    )
+    flags += not_excellent(
+        branch_quarterly_ranks,
+        organization_ranks,
+        full_members,
+        branch_last=rules.not_excellent_branch_last,
+        organization_last=rules.not_excellent_organization_last,
     )
     return flags
 

@@ -9,18 +9,26 @@ Plain values in, plain values out. The order of application is the rule-set file
 3. category caps — a category's subtotal is bounded to [−cap, cap] (a positive category above by its cap,
    a negative one below by −cap);
 4. sum + base points + carry-over (``carry_over`` × last cycle's total);
-5. democratic evaluation — a member without one gets 0 for it; ``added``: total += level value;
-   ``weighted``: total = points · (1 − w) + level value · w;
+5. democratic evaluation — its value is the level's value (levels kind) or the vote score (score kind,
+   0 … ``max``); a member without one gets 0 for it; ``added``: total = points + evaluation;
+   ``weighted``: total = points' · (1 − w) + evaluation · w, where points' = points × full marks /
+   ``points_full_marks`` when the rule set rescales the points, the points as they are otherwise;
 6. floor;
 7. veto — any occurrence of a veto item in the window zeroes the total;
 8. grade — the first, top-down, whose ``min`` ≤ total;
-9. rank — competition ranking among 正式党员 and 预备党员 (see :mod:`scoring.core.ranking`).
+9. rank — competition ranking among the rule set's ``ranked_kinds`` (default 正式党员 and 预备党员; see
+   :mod:`scoring.core.ranking`); the other kinds get a ``reference_rank`` among themselves.
 
 Period scores (month / quarter / half-year) are *increments of the cycle-to-date score*: limits and caps
 are applied to everything from the cycle's first day to the period's last day, and the period's points are
 that cycle-to-date points minus the cycle-to-date points at the end of the previous period. A period
 therefore never exceeds what the cycle allows (the 13th meeting of a year earns nothing in December), and
 the periods of a cycle add up exactly to the cycle's points (002: "年度积分由各季度积分累加得到").
+A period's ``to_date`` weighs in the democratic evaluation only when evaluations are given and the period
+ends with the cycle; otherwise step 5 is skipped and the to-date total is the points (the 民主评议 has not
+happened within the year: a weighted rule set does not show 0.7 × points for Q3's to-date).
+:func:`score_cycle` always applies step 5, a member without an evaluation getting 0 for it (the
+simulator's contract v1).
 
 Exempt members (``MemberInfo.scored`` False, 经批准免于积分) are not scored at all: they appear only in
 ``exempt``; events of members not listed are skipped. Events outside the cycle are ignored here;
@@ -41,7 +49,7 @@ from typing import Generic, TypeVar
 from scoring.core.members import MemberType
 from scoring.core.periods import Period, PeriodKind, cycle_bounds, month_in_cycle
 from scoring.core.ranking import competition_ranks
-from scoring.core.ruleset import EvaluationMode, Item, LimitPer, RuleSet, fmt
+from scoring.core.ruleset import EvaluationKind, Item, LimitPer, RuleSet, fmt
 
 ZERO = Decimal(0)
 
@@ -52,7 +60,6 @@ POINTS_OUT_OF_RANGE = "分值 {points} 超出项目“{name}”的分值区间 {
 POINTS_FOR_FIXED = "项目“{name}”为固定分值 {fixed} 分,不应填写分值"
 POINTS_FOR_VETO = "项目“{name}”为一票否决项目,不应填写分值"
 LIMIT_EXCEEDED = "超过频次限制(每{per}{times}次),不计分"
-UNKNOWN_LEVEL = "未知的评议等次:{level}"
 LIMIT_LABELS = {LimitPer.MONTH: "月", LimitPer.QUARTER: "季度", LimitPer.YEAR: "年"}
 
 
@@ -95,8 +102,10 @@ class MemberScore:
 
     ``item_subtotals`` after limits and item caps; ``category_subtotals`` after category caps;
     ``items_total`` their sum (plus items without a category); ``points`` = items_total + base + carry-over;
-    ``evaluation`` the value of the member's 民主评议 level (0 without one); ``total`` after evaluation, floor
-    and veto. ``rank`` None for 发展对象 / 入党积极分子, who get ``reference_rank`` among themselves instead.
+    ``evaluation`` the value of the member's 民主评议 in points (0 without one): the level's value, or the
+    vote score itself; ``evaluation_level`` the level (levels kind), ``evaluation_score`` the vote score
+    (score kind); ``total`` after evaluation, floor and veto. ``rank`` None for the kinds the rule set does
+    not rank (发展对象 / 入党积极分子 by default), who get ``reference_rank`` among themselves instead.
     """
 
     member: str
@@ -115,6 +124,7 @@ class MemberScore:
     rank: int | None = None
     reference_rank: int | None = None
     dropped: tuple[DroppedEvent, ...] = ()
+    evaluation_score: Decimal | None = None
 
 
 ScoreT = TypeVar("ScoreT")  # a MemberScore or a PeriodScore
@@ -238,12 +248,14 @@ def score_cycle(
     events: Iterable[Event],
     *,
     cycle: int,
-    evaluations: Mapping[str, str] | None = None,
+    evaluations: Mapping[str, str | Decimal] | None = None,
     last_totals: Mapping[str, Decimal] | None = None,
 ) -> CycleResult:
     """Scores of cycle ``cycle`` for every scored member: subtotals, total, grade and rank.
 
-    ``evaluations``: member → 民主评议 level; ``last_totals``: member → last cycle's total (carry-over).
+    ``evaluations``: member → 民主评议: a level name (``str``, levels kind) or a vote score (``Decimal``,
+    score kind), checked with :meth:`Evaluation.value_for` (``ValueError`` otherwise); a member without one
+    gets 0 for it. ``last_totals``: member → last cycle's total (carry-over).
     """
     first, last = cycle_bounds(ruleset, cycle)
     scored, exempt = _split_members(members)
@@ -254,7 +266,7 @@ def score_cycle(
         )
         for info in scored
     ]
-    return CycleResult(ruleset.code, cycle, _ranked(scores), exempt)
+    return CycleResult(ruleset.code, cycle, _ranked(ruleset, scores), exempt)
 
 
 def score_period(
@@ -263,27 +275,28 @@ def score_period(
     events: Iterable[Event],
     *,
     period: Period,
-    evaluations: Mapping[str, str] | None = None,
+    evaluations: Mapping[str, str | Decimal] | None = None,
     last_totals: Mapping[str, Decimal] | None = None,
 ) -> PeriodResult:
     """Scores of one month, quarter, half-year or the whole cycle (see the module docstring).
 
-    The democratic evaluation enters ``to_date`` only for a period that ends with the cycle.
+    The democratic evaluation enters ``to_date`` only when ``evaluations`` are given (a member without one
+    then gets 0 for it) and the period ends with the cycle; otherwise the evaluation step is skipped and the
+    to-date total is the points, after floor and veto.
     """
     cycle_first, cycle_last = cycle_bounds(ruleset, period.cycle)
     period_first, period_last = period.bounds(ruleset)
     scored, exempt = _split_members(members)
     by_member = _events_by_member(ruleset, scored, events)
-    evaluations = (evaluations or {}) if period_last == cycle_last else {}
+    evaluated = evaluations if period_last == cycle_last else None
     scores: list[PeriodScore] = []
     for info in scored:
         member_events = by_member[info.member]
         to_date = _score_member(
-            ruleset, info, member_events, cycle_first, period_last, evaluations, last_totals or {}
+            ruleset, info, member_events, cycle_first, period_last, evaluated, last_totals or {}
         )
-        before = _score_member(
-            ruleset, info, member_events, cycle_first, period_first - timedelta(days=1), {}, last_totals or {}
-        )
+        day_before = period_first - timedelta(days=1)
+        before = _score_member(ruleset, info, member_events, cycle_first, day_before, None, last_totals or {})
         points = to_date.items_total - before.items_total
         scores.append(
             PeriodScore(
@@ -298,9 +311,9 @@ def score_period(
                 dropped=tuple(d for d in to_date.dropped if period_first <= d.event.date <= period_last),
             )
         )
-    ranked_to_date = {score.member: score for score in _ranked([score.to_date for score in scores])}
+    ranked_to_date = {score.member: score for score in _ranked(ruleset, [score.to_date for score in scores])}
     scores = [replace(score, to_date=ranked_to_date[score.member]) for score in scores]
-    return PeriodResult(ruleset.code, period, _ranked(scores), exempt)
+    return PeriodResult(ruleset.code, period, _ranked(ruleset, scores), exempt)
 
 
 def _split_members(members: Iterable[MemberInfo]) -> tuple[list[MemberInfo], tuple[str, ...]]:
@@ -364,9 +377,10 @@ def _score_member(
     events: Sequence[Event],
     first: date,
     last: date,
-    evaluations: Mapping[str, str],
+    evaluations: Mapping[str, str | Decimal] | None,
     last_totals: Mapping[str, Decimal],
 ) -> MemberScore:
+    """One member's score over [first, last]; ``evaluations`` None skips the evaluation step (step 5)."""
     in_window = [event for event in events if first <= event.date <= last]
     counted, dropped = _apply_limits(ruleset, in_window)
     veto = any(ruleset.item(event.item).veto for event in in_window)  # type: ignore[union-attr]
@@ -397,19 +411,19 @@ def _score_member(
         carry_over = ruleset.carry_over * last_totals.get(info.member, ZERO)
     points = items_total + ruleset.base_points + carry_over
 
-    level = evaluations.get(info.member)
+    given = evaluations.get(info.member) if evaluations is not None else None
+    level: str | None = None
+    vote_score: Decimal | None = None
     evaluation = ZERO
     total = points
-    if ruleset.evaluation is not None:
-        if level is not None:
-            if level not in ruleset.evaluation.level_names:
-                raise ValueError(UNKNOWN_LEVEL.format(level=level))
-            evaluation = ruleset.evaluation.value_of(level)
-        if ruleset.evaluation.mode is EvaluationMode.WEIGHTED:
-            weight = ruleset.evaluation.weight or ZERO
-            total = points * (1 - weight) + evaluation * weight
-        else:
-            total = points + evaluation
+    if ruleset.evaluation is not None and evaluations is not None:
+        if given is not None:
+            evaluation = ruleset.evaluation.value_for(given)
+            if ruleset.evaluation.kind is EvaluationKind.SCORE:
+                vote_score = evaluation
+            else:
+                level = str(given)
+        total = ruleset.evaluation.combine(points, evaluation)
     if ruleset.floor is not None:
         total = max(total, ruleset.floor)
     if veto:
@@ -423,7 +437,8 @@ def _score_member(
         base=ruleset.base_points,
         carry_over=carry_over,
         points=points,
-        evaluation_level=level if ruleset.evaluation is not None else None,
+        evaluation_level=level,
+        evaluation_score=vote_score,
         evaluation=evaluation,
         total=total,
         veto=veto,
@@ -439,9 +454,10 @@ def _difference(after: Mapping[str, Decimal], before: Mapping[str, Decimal]) -> 
 Score = TypeVar("Score", MemberScore, PeriodScore)
 
 
-def _ranked(scores: Sequence[Score]) -> tuple[Score, ...]:
-    ranks = competition_ranks({s.member: s.total for s in scores if s.member_type.is_ranked})
-    reference = competition_ranks({s.member: s.total for s in scores if not s.member_type.is_ranked})
+def _ranked(ruleset: RuleSet, scores: Sequence[Score]) -> tuple[Score, ...]:
+    kinds = ruleset.ranked_kinds
+    ranks = competition_ranks({s.member: s.total for s in scores if s.member_type in kinds})
+    reference = competition_ranks({s.member: s.total for s in scores if s.member_type not in kinds})
     ranked = [replace(s, rank=ranks.get(s.member), reference_rank=reference.get(s.member)) for s in scores]
     return tuple(sorted(ranked, key=_result_order))
 

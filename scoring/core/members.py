@@ -8,7 +8,8 @@ from enum import StrEnum
 class MemberType(StrEnum):
     """党员类型 (the labels of EVENTS.csv).
 
-    正式党员 and 预备党员 are ranked; 发展对象 and 入党积极分子 are scored for reference only (002).
+    By default 正式党员 and 预备党员 are ranked; 发展对象 and 入党积极分子 are scored for reference only
+    (002). A rule set may rank fewer (``RuleSet.ranked_kinds``; 公司: 正式党员 only).
     """
 
     FULL = "正式党员"
@@ -18,6 +19,7 @@ class MemberType(StrEnum):
 
     @property
     def is_ranked(self) -> bool:
+        """Ranked by default (``RANKED_TYPES``); a rule set's own choice is ``RuleSet.ranked_kinds``."""
         return self in RANKED_TYPES
 
 

@@ -13,6 +13,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from scoring.core.members import RANKED_TYPES, MemberType
+
+UNKNOWN_LEVEL = "未知的评议等次:{level}"
+SCORE_OUT_OF_RANGE = "评议得分 {score} 超出 0 至 {max} 分的范围"
+LEVEL_EXPECTED = "民主评议按等次评定,应为 {choices} 之一,而不是得分 {given}"
+SCORE_EXPECTED = "民主评议由党员大会投票确定得分,应为 0 至 {max} 分的数值,而不是“{given}”"
+
 
 class LimitPer(StrEnum):
     """The window of a frequency limit (频次限制): occurrences are counted per month, quarter or cycle."""
@@ -40,8 +47,15 @@ class Source(StrEnum):
 class EvaluationMode(StrEnum):
     """How the democratic evaluation (民主评议) enters the total."""
 
-    ADDED = "added"  # total += level value
-    WEIGHTED = "weighted"  # total = points · (1 − w) + level value · w
+    ADDED = "added"  # total += evaluation
+    WEIGHTED = "weighted"  # total = points · (1 − w) + evaluation · w (points rescaled, see Evaluation)
+
+
+class EvaluationKind(StrEnum):
+    """What the democratic evaluation gives a member."""
+
+    LEVELS = "levels"  # 民主评议等次: a level (优秀, 合格, …) worth the points the rule set gives it
+    SCORE = "score"  # 党员大会投票确定得分 (质检, 002): a number from 0 to ``max``
 
 
 @dataclass(frozen=True)
@@ -117,11 +131,23 @@ class Item:
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Democratic evaluation (民主评议): the value of each level and how it combines with the points."""
+    """Democratic evaluation (民主评议): what it gives a member and how that combines with the points.
+
+    ``kind`` levels: ``levels`` holds each level's value, top-down; ``max`` (optional) is the full marks,
+    by default the highest level value. ``kind`` score: the member gets a vote score from 0 to ``max``
+    (质检: 民主评议分(20分)由党支部组织召开民主评议党员大会投票确定得分); ``levels`` is empty.
+
+    ``weighted`` mode: total = points' · (1 − w) + evaluation · w, where points' is the points rescaled to
+    the evaluation's full marks when ``points_full_marks`` is set (二七区: points reach 140, the evaluation
+    is out of 100, so points' = points × 100 / 140), and the points as they are otherwise.
+    """
 
     mode: EvaluationMode
-    levels: tuple[tuple[str, Decimal], ...]
+    levels: tuple[tuple[str, Decimal], ...] = ()
     weight: Decimal | None = None
+    kind: EvaluationKind = EvaluationKind.LEVELS
+    max: Decimal | None = None
+    points_full_marks: Decimal | None = None
 
     def value_of(self, level: str) -> Decimal:
         """The points a level is worth; ``KeyError`` for a level the rule set does not know."""
@@ -130,6 +156,54 @@ class Evaluation:
     @property
     def level_names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.levels)
+
+    @property
+    def full_marks(self) -> Decimal:
+        """The most the evaluation can give: ``max`` if set, else the highest level value."""
+        if self.max is not None:
+            return self.max
+        return max((value for _, value in self.levels), default=Decimal(0))
+
+    def value_for(self, given: str | Decimal) -> Decimal:
+        """The points an evaluation is worth: a level name (levels kind) or a vote score (score kind).
+
+        ``ValueError`` with a Chinese message for an unknown level, a score outside [0, max], or the wrong
+        kind of value for the rule set.
+        """
+        if self.kind is EvaluationKind.SCORE:
+            if isinstance(given, bool) or not isinstance(given, Decimal | int):
+                raise ValueError(SCORE_EXPECTED.format(max=fmt(self.full_marks), given=given))
+            score = Decimal(given)
+            if not score.is_finite():
+                raise ValueError(SCORE_EXPECTED.format(max=fmt(self.full_marks), given=given))
+            if not Decimal(0) <= score <= self.full_marks:
+                raise ValueError(SCORE_OUT_OF_RANGE.format(score=fmt(score), max=fmt(self.full_marks)))
+            return score
+        if not isinstance(given, str):
+            given_text = fmt(given) if isinstance(given, Decimal) and given.is_finite() else given
+            raise ValueError(LEVEL_EXPECTED.format(choices="、".join(self.level_names), given=given_text))
+        if given not in self.level_names:
+            raise ValueError(UNKNOWN_LEVEL.format(level=given))
+        return self.value_of(given)
+
+    def points_part(self, points: Decimal) -> Decimal:
+        """The points on the evaluation's scale: rescaled by ``points_full_marks`` (weighted mode only)."""
+        if self.mode is EvaluationMode.WEIGHTED and self.points_full_marks is not None:
+            return points * self.full_marks / self.points_full_marks
+        return points
+
+    def combine(self, points: Decimal, evaluation: Decimal) -> Decimal:
+        """The total before floor and veto: points + evaluation (added) or the weighted mix (weighted).
+
+        Multiplications come before the division, so that exact figures stay exact (118.5 × 100 × 0.7 / 140
+        is 59.25, where 118.5 × 100 / 140 × 0.7 would be rounded).
+        """
+        if self.mode is not EvaluationMode.WEIGHTED:
+            return points + evaluation
+        weight = self.weight or Decimal(0)
+        if self.points_full_marks is None:
+            return points * (1 - weight) + evaluation * weight
+        return points * self.full_marks * (1 - weight) / self.points_full_marks + evaluation * weight
 
 
 @dataclass(frozen=True)
@@ -155,11 +229,28 @@ class RankRules:
     ``unqualified_after_consecutive_last``: consecutive quarterly last places in the branch that make a
     member a 不合格 candidate. ``probation_branch_last`` / ``probation_organization_last``: last places of a
     预备党员 in the branch's quarterly / the organization's rankings that stop admission on time.
+    ``not_excellent_branch_last`` / ``not_excellent_organization_last``: last places of a 正式党员 in the
+    same rankings after which they may not be graded 优秀 nor put forward for honours (001 art. 5:
+    不得评定为优秀,不得纳入表彰评优对象).
     """
 
     unqualified_after_consecutive_last: int | None = None
     probation_branch_last: int | None = None
     probation_organization_last: int | None = None
+    not_excellent_branch_last: int | None = None
+    not_excellent_organization_last: int | None = None
+
+
+@dataclass(frozen=True)
+class Unsettled:
+    """A value the regulation leaves open, which the organization must settle (shown in the admin).
+
+    ``field`` names the rule-set field (``grades``, ``base_points``, ``evaluation.levels``, ``items``);
+    ``note`` says, in Chinese, what the seed says and what the preset put in its place.
+    """
+
+    field: str
+    note: str
 
 
 @dataclass(frozen=True)
@@ -169,6 +260,9 @@ class RuleSet:
     ``cycle_start_month`` 1 is January–December; 12 is December (YEAR − 1) – November (YEAR).
     ``floor`` None means no floor. ``carry_over`` is the share of last cycle's total added to this one
     (医院: 0.4). ``extends`` names the unified rule set this one was derived from (自主设定项目).
+    ``ranked_kinds``: the member types ranked (and graded in the year's result); the others are ranked
+    among themselves for reference (公司: only 正式党员 — 预备党员 take no part in the annual assessment).
+    ``unsettled``: values the regulation leaves open, for the organization to settle.
     """
 
     code: str
@@ -185,6 +279,8 @@ class RuleSet:
     rank_rules: RankRules | None = None
     extends: str | None = None
     description: str = ""
+    ranked_kinds: frozenset[MemberType] = RANKED_TYPES
+    unsettled: tuple[Unsettled, ...] = ()
     _items_by_code: dict[str, Item] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:

@@ -1,4 +1,7 @@
-"""The rule-set file (v1): YAML text ⇄ :class:`~scoring.core.ruleset.RuleSet`, with validation.
+"""The rule-set file: YAML text ⇄ :class:`~scoring.core.ruleset.RuleSet`, with validation.
+
+v1's fields, plus (issue 10) ``evaluation.kind`` / ``max`` / ``points_full_marks``, ``ranked_kinds``,
+``rank_rules.not_excellent_*`` and ``unsettled``; a v1 file reads and dumps exactly as before.
 
 Every problem is reported, not only the first, as a :class:`FieldError` naming the field by its path
 (``items[3].points``) with a message in Chinese; :class:`RuleSetError` carries them all, and the line of
@@ -16,10 +19,12 @@ from typing import Any, NamedTuple, TypeVar
 
 import yaml
 
+from scoring.core.members import RANKED_TYPES, MemberType
 from scoring.core.ruleset import (
     Category,
     CategoryKind,
     Evaluation,
+    EvaluationKind,
     EvaluationMode,
     Evidence,
     Grade,
@@ -30,6 +35,8 @@ from scoring.core.ruleset import (
     RankRules,
     RuleSet,
     Source,
+    Unsettled,
+    fmt,
 )
 
 # Messages, one constant per kind of problem, so that tests and callers can name them.
@@ -59,6 +66,13 @@ WEIGHT_MISSING = "加权模式(weighted)需要权重 weight"
 BAD_WEIGHT = "权重应大于 0 且小于 1"
 WEIGHT_UNUSED = "只有加权模式(weighted)才使用权重,叠加模式(added)应为空"
 NO_LEVELS = "至少需要一个评议等次"
+LEVELS_UNUSED = "投票得分(kind: score)不使用评议等次 levels,应删去"
+MAX_NOT_POSITIVE = "评议满分 max 应为正数"
+LEVEL_ABOVE_MAX = "等次分值 {value} 高于评议满分 {max}"
+FULL_MARKS_UNUSED = "只有加权模式(weighted)才把积分折算为评议满分,叠加模式(added)应为空"
+FULL_MARKS_NOT_POSITIVE = "积分满分 points_full_marks 应为正数"
+NO_RANKED_KINDS = "至少需要一种参加排名的党员类型"
+UNKNOWN_UNSETTLED_FIELD = "未知的规则字段:{field}(应为 {choices} 之一或其下的字段)"
 THRESHOLDS_ORDER = "下限应自上而下递减"
 NULL_NOT_LAST = "只有最后一项的下限可以为空"
 NOT_TOP_MAPPING = "规则文件的顶层应为键值映射"
@@ -209,6 +223,8 @@ TOP_FIELDS = (
     "grades",
     "probation",
     "rank_rules",
+    "ranked_kinds",
+    "unsettled",
 )
 CATEGORY_FIELDS = ("code", "name", "cap", "kind", "description")
 ITEM_FIELDS = (
@@ -224,12 +240,15 @@ ITEM_FIELDS = (
     "description",
 )
 LIMIT_FIELDS = ("per", "times")
-EVALUATION_FIELDS = ("mode", "weight", "levels")
+EVALUATION_FIELDS = ("kind", "mode", "weight", "max", "points_full_marks", "levels")
 RANK_RULE_FIELDS = (
     "unqualified_after_consecutive_last",
     "probation_branch_last",
     "probation_organization_last",
+    "not_excellent_branch_last",
+    "not_excellent_organization_last",
 )
+UNSETTLED_FIELDS = ("field", "note")
 
 
 class _Reader:
@@ -406,6 +425,8 @@ def ruleset_from_dict(data: Mapping[str, Any]) -> RuleSet:
         for n, m in _read_thresholds(reader, top.get("probation"), "probation", "outcome")
     )
     rank_rules = _read_rank_rules(reader, top.get("rank_rules"))
+    ranked_kinds = _read_ranked_kinds(reader, top.get("ranked_kinds"))
+    unsettled = _read_unsettled(reader, top.get("unsettled"))
     if reader.errors:
         raise RuleSetError(reader.errors)
     assert code is not None and name is not None  # errors were raised above otherwise
@@ -424,6 +445,8 @@ def ruleset_from_dict(data: Mapping[str, Any]) -> RuleSet:
         rank_rules=rank_rules,
         extends=extends,
         description=description,
+        ranked_kinds=ranked_kinds,
+        unsettled=unsettled,
     )
 
 
@@ -534,6 +557,9 @@ def _read_evaluation(reader: _Reader, value: Any) -> Evaluation | None:
     data = reader.mapping(value, "evaluation", EVALUATION_FIELDS)
     if data is None:
         return None
+    kind: EvaluationKind | None = EvaluationKind.LEVELS
+    if data.get("kind") is not None:
+        kind = reader.choice(data, "kind", "evaluation", EvaluationKind, None)
     mode = reader.choice(data, "mode", "evaluation", EvaluationMode, EvaluationMode.ADDED)
     weight = reader.optional_number(data, "weight", "evaluation")
     if mode is EvaluationMode.WEIGHTED and data.get("weight") is None:
@@ -542,8 +568,45 @@ def _read_evaluation(reader: _Reader, value: Any) -> Evaluation | None:
         reader.error("evaluation.weight", BAD_WEIGHT)
     elif mode is EvaluationMode.ADDED and data.get("weight") is not None:
         reader.error("evaluation.weight", WEIGHT_UNUSED)
-    levels: list[tuple[str, Decimal]] = []
+    maximum = _read_positive(reader, data, "max", MAX_NOT_POSITIVE)
+    if kind is EvaluationKind.SCORE and data.get("max") is None:
+        reader.error("evaluation.max", MISSING)
+    full_marks = _read_positive(reader, data, "points_full_marks", FULL_MARKS_NOT_POSITIVE)
+    if mode is EvaluationMode.ADDED and data.get("points_full_marks") is not None:
+        reader.error("evaluation.points_full_marks", FULL_MARKS_UNUSED)
+        full_marks = None
+    levels = _read_levels(reader, data, kind, maximum)
+    if mode is None or kind is None:
+        return None
+    return Evaluation(
+        mode=mode,
+        levels=tuple(levels),
+        weight=weight if mode is EvaluationMode.WEIGHTED else None,
+        kind=kind,
+        max=maximum,
+        points_full_marks=full_marks,
+    )
+
+
+def _read_positive(reader: _Reader, data: Mapping[str, Any], key: str, message: str) -> Decimal | None:
+    number = reader.optional_number(data, key, "evaluation")
+    if number is not None and number <= 0:
+        reader.error(f"evaluation.{key}", message)
+        return None
+    return number
+
+
+def _read_levels(
+    reader: _Reader, data: Mapping[str, Any], kind: EvaluationKind | None, maximum: Decimal | None
+) -> list[tuple[str, Decimal]]:
     raw_levels = data.get("levels")
+    if kind is None:
+        return []  # an unknown kind is reported; which levels it needs cannot be said
+    if kind is EvaluationKind.SCORE:
+        if raw_levels is not None:
+            reader.error("evaluation.levels", LEVELS_UNUSED)
+        return []
+    levels: list[tuple[str, Decimal]] = []
     if raw_levels is None:
         reader.error("evaluation.levels", MISSING)
     elif not isinstance(raw_levels, Mapping):
@@ -553,13 +616,12 @@ def _read_evaluation(reader: _Reader, value: Any) -> Evaluation | None:
     else:
         for level, raw in raw_levels.items():
             number = reader.number(raw, f"evaluation.levels.{level}")
-            if number is not None:
+            if number is not None and maximum is not None and number > maximum:
+                message = LEVEL_ABOVE_MAX.format(value=fmt(number), max=fmt(maximum))
+                reader.error(f"evaluation.levels.{level}", message)
+            elif number is not None:
                 levels.append((str(level), number))
-    if mode is None:
-        return None
-    return Evaluation(
-        mode=mode, levels=tuple(levels), weight=weight if mode is EvaluationMode.WEIGHTED else None
-    )
+    return levels
 
 
 def _read_thresholds(reader: _Reader, value: Any, path: str, label: str) -> list[tuple[str, Decimal | None]]:
@@ -601,6 +663,45 @@ def _read_rank_rules(reader: _Reader, value: Any) -> RankRules | None:
     return RankRules(**{key: reader.count(data, key, "rank_rules") for key in RANK_RULE_FIELDS})
 
 
+def _read_ranked_kinds(reader: _Reader, value: Any) -> frozenset[MemberType]:
+    """``[正式党员, 预备党员]``: the MemberType labels of the kinds ranked and graded; default both."""
+    if value is None:
+        return RANKED_TYPES
+    if not isinstance(value, list):
+        reader.error("ranked_kinds", NOT_LIST)
+        return RANKED_TYPES
+    if not value:
+        reader.error("ranked_kinds", NO_RANKED_KINDS)
+        return RANKED_TYPES
+    kinds: set[MemberType] = set()
+    for index, label in enumerate(value):
+        try:
+            kinds.add(MemberType(label))
+        except ValueError:
+            choices = "、".join(member_type.value for member_type in MemberType)
+            reader.error(f"ranked_kinds[{index}]", NOT_CHOICE.format(choices=choices))
+    return frozenset(kinds) or RANKED_TYPES
+
+
+def _read_unsettled(reader: _Reader, value: Any) -> tuple[Unsettled, ...]:
+    """``[{field: grades, note: …}]``: values the regulation leaves open, for the organization to settle."""
+    entries: list[Unsettled] = []
+    for index, raw in enumerate(reader.sequence(value, "unsettled")):
+        path = f"unsettled[{index}]"
+        data = reader.mapping(raw, path, UNSETTLED_FIELDS)
+        if data is None:
+            continue
+        field = reader.text(data, "field", path)
+        if field is not None and re.split(r"[.\[]", field, maxsplit=1)[0] not in TOP_FIELDS:
+            choices = "、".join(TOP_FIELDS)
+            reader.error(f"{path}.field", UNKNOWN_UNSETTLED_FIELD.format(field=field, choices=choices))
+            field = None
+        note = reader.text(data, "note", path)
+        if field is not None and note is not None:
+            entries.append(Unsettled(field=field, note=note))
+    return tuple(entries)
+
+
 # ---------------------------------------------------------------- RuleSet → dict / YAML
 
 
@@ -623,11 +724,7 @@ def ruleset_to_dict(rs: RuleSet) -> dict[str, Any]:
         data["categories"] = [_category_to_dict(category) for category in rs.categories]
     data["items"] = [_item_to_dict(item) for item in rs.items]
     if rs.evaluation is not None:
-        evaluation: dict[str, Any] = {"mode": rs.evaluation.mode.value}
-        if rs.evaluation.weight is not None:
-            evaluation["weight"] = rs.evaluation.weight
-        evaluation["levels"] = dict(rs.evaluation.levels)
-        data["evaluation"] = evaluation
+        data["evaluation"] = _evaluation_to_dict(rs.evaluation)
     if rs.grades:
         data["grades"] = [{"name": grade.name, "min": grade.min} for grade in rs.grades]
     if rs.probation:
@@ -638,6 +735,27 @@ def ruleset_to_dict(rs: RuleSet) -> dict[str, Any]:
             for key in RANK_RULE_FIELDS
             if getattr(rs.rank_rules, key) is not None
         }
+    if rs.ranked_kinds != RANKED_TYPES:
+        data["ranked_kinds"] = [kind.value for kind in MemberType if kind in rs.ranked_kinds]
+    if rs.unsettled:
+        data["unsettled"] = [{"field": entry.field, "note": entry.note} for entry in rs.unsettled]
+    return data
+
+
+def _evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
+    """The evaluation's mapping; a v1 evaluation (levels, no max, no rescaling) keeps exactly v1's keys."""
+    data: dict[str, Any] = {}
+    if evaluation.kind is not EvaluationKind.LEVELS:
+        data["kind"] = evaluation.kind.value
+    data["mode"] = evaluation.mode.value
+    if evaluation.weight is not None:
+        data["weight"] = evaluation.weight
+    if evaluation.max is not None:
+        data["max"] = evaluation.max
+    if evaluation.points_full_marks is not None:
+        data["points_full_marks"] = evaluation.points_full_marks
+    if evaluation.kind is EvaluationKind.LEVELS:
+        data["levels"] = dict(evaluation.levels)
     return data
 
 
@@ -715,6 +833,8 @@ def dump_ruleset(rs: RuleSet) -> str:
     for key in ("grades", "probation"):
         if key in data:
             data[key] = [_Flow(entry) for entry in data[key]]
+    if "ranked_kinds" in data:
+        data["ranked_kinds"] = _FlowList(data["ranked_kinds"])
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)
 
 
