@@ -5,9 +5,13 @@ and ``name``, and only what it changes:
 
 - new categories and items (complete, like in any rule set) are added after the unified ones;
 - an item (or category) with the code of a unified one refines it: the fields given replace the unified
-  values — points only within the unified range, and cap, limit, evidence, source, name, description freely;
+  values — points only within the unified range, a cap only lowered (never raised, never removed), and
+  limit, evidence, source, name, description freely;
 - it may not delete a unified item, move one to another category, or turn a veto off;
-- other top-level keys given (grades, evaluation, base_points, …) replace the unified ones.
+- what the higher committee settles for everyone — ``ranked_kinds``, ``evaluation``, ``grades``,
+  ``probation``, ``rank_rules``, ``carry_over``, ``base_points``, ``floor``, ``cycle_start_month`` — it
+  may repeat but not change (``UNIFIED_ONLY``);
+- its ``unsettled`` notes are appended to the unified ones; its ``description`` replaces the unified one.
 
 Merging is repeatable down the tree: ``merge_rulesets(merge_rulesets(committee, general), branch)``.
 """
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +37,7 @@ from scoring.core.ruleset_file import (
     parse_points,
     ruleset_from_dict,
     ruleset_to_dict,
+    to_decimal,
 )
 
 WRONG_PARENT = "应为上级规则集代码 {code}"
@@ -42,6 +48,21 @@ CANNOT_UNVETO = "不能取消上级统一项目的一票否决"
 POINTS_OUTSIDE_UNIFIED = "分值应在上级统一规定的范围 {low} 至 {high} 之内"
 POINTS_FIXED_BY_UNIFIED = "上级统一规定为固定分值 {points} 分,不能更改"
 DUPLICATE_LOCAL = "本级规则中代码重复:{code}"
+CAP_LOOSENED = "不能放宽上级统一规定的上限 {cap} 分"
+UNIFIED_ONLY = "该项由上级统一规定，本级规则不能更改"
+
+UNIFIED_KEYS = (
+    "ranked_kinds",
+    "evaluation",
+    "grades",
+    "probation",
+    "rank_rules",
+    "carry_over",
+    "base_points",
+    "floor",
+    "cycle_start_month",
+)
+"""Top-level keys a local file may repeat but not change: the higher committee settles them for everyone."""
 
 DELETE_KEYS = ("remove", "delete", "exclude", "removed", "deleted", "disabled")
 
@@ -60,10 +81,14 @@ def merge_rulesets(unified: RuleSet, local: Mapping[str, Any]) -> RuleSet:
 
     merged = ruleset_to_dict(unified)
     for key, value in local.items():
-        if key not in ("categories", "items", *DELETE_KEYS):
+        if key in UNIFIED_KEYS:
+            if _changes(unified, key, value):
+                errors.append(FieldError(key, UNIFIED_ONLY))
+        elif key not in ("categories", "items", "unsettled", *DELETE_KEYS):
             merged[key] = value
     merged["extends"] = unified.code
-    category_paths = _merge_entries(merged, local, "categories", errors, _no_checks)
+    unsettled_paths = _append_unsettled(merged, local)
+    category_paths = _merge_entries(merged, local, "categories", errors, _check_category_refinement)
     item_paths = _merge_entries(
         merged, local, "items", errors, lambda *args: _check_refinement(unified, *args)
     )
@@ -72,12 +97,57 @@ def merge_rulesets(unified: RuleSet, local: Mapping[str, Any]) -> RuleSet:
     try:
         return ruleset_from_dict(merged)
     except RuleSetError as exc:
-        rename = _renamer({"categories": category_paths, "items": item_paths})
+        rename = _renamer({"categories": category_paths, "items": item_paths, "unsettled": unsettled_paths})
         raise RuleSetError(map_errors(exc.errors, rename)) from None
 
 
-def _no_checks(*_: Any) -> None:
-    return None
+def _changes(unified: RuleSet, key: str, value: Any) -> bool:
+    """Whether the local ``key: value`` means something other than the unified rule set's value.
+
+    The value is read as the rule-set file reads it (so ``floor: 0`` and ``floor: 0.0`` are the same); a
+    value that cannot be read at all is a change.
+    """
+    probe = {"code": "probe", "name": "probe", "items": [{"code": "probe", "name": "probe", "points": 0}]}
+    try:
+        parsed = ruleset_from_dict({**probe, key: value})
+    except RuleSetError:
+        return True
+    return bool(getattr(parsed, key) != getattr(unified, key))
+
+
+def _append_unsettled(merged: dict[str, Any], local: Mapping[str, Any]) -> dict[int, int]:
+    """The local ``unsettled`` notes after the unified ones; merged index → local index."""
+    if "unsettled" not in local:
+        return {}
+    notes = local["unsettled"]
+    if not isinstance(notes, list):
+        merged["unsettled"] = notes  # reported as the local file's field
+        return {}
+    inherited = list(merged.get("unsettled") or [])
+    merged["unsettled"] = [*inherited, *notes]
+    return {len(inherited) + index: index for index in range(len(notes))}
+
+
+def _check_category_refinement(
+    unified: dict[str, Any], local: Mapping[str, Any], path: str, errors: list[FieldError]
+) -> None:
+    _check_cap_not_loosened(to_decimal(unified.get("cap")), local, path, errors)
+
+
+def _check_cap_not_loosened(
+    unified_cap: Decimal | None, local: Mapping[str, Any], path: str, errors: list[FieldError]
+) -> None:
+    """A local cap may lower the unified one, never raise or remove it (a value that is not a number is
+    left to the rule-set file's own check)."""
+    if unified_cap is None or "cap" not in local:
+        return
+    local_cap = local["cap"]
+    if local_cap is None:
+        errors.append(FieldError(f"{path}.cap", CAP_LOOSENED.format(cap=fmt(unified_cap))))
+        return
+    number = to_decimal(local_cap)
+    if number is not None and number > unified_cap:
+        errors.append(FieldError(f"{path}.cap", CAP_LOOSENED.format(cap=fmt(unified_cap))))
 
 
 def _merge_entries(
@@ -133,6 +203,7 @@ def _check_refinement(
         errors.append(FieldError(f"{path}.category", CANNOT_MOVE.format(category=item.category or "无")))
     if item.veto and "veto" in local and local["veto"] is not True:
         errors.append(FieldError(f"{path}.veto", CANNOT_UNVETO))
+    _check_cap_not_loosened(item.cap, local, path, errors)
     if local.get("points") is not None:
         _check_points_within(item, local["points"], f"{path}.points", errors)
 
@@ -154,7 +225,7 @@ def _check_points_within(item: Item, value: Any, path: str, errors: list[FieldEr
 
 
 def _renamer(maps: Mapping[str, Mapping[int, int]]) -> Callable[[str], str]:
-    pattern = re.compile(r"^(categories|items)\[(\d+)\]")
+    pattern = re.compile(r"^(categories|items|unsettled)\[(\d+)\]")
 
     def rename(path: str) -> str:
         match = pattern.match(path)

@@ -1,5 +1,6 @@
 """自主设定项目 (004): a branch inherits the unified items, may add and refine, never delete, move a unified
-item to another category, or turn a veto off."""
+item to another category, turn a veto off, loosen a cap, or change what the higher committee settles for
+everyone (evaluation, grades, ranked kinds, base points …)."""
 
 from decimal import Decimal
 from textwrap import dedent
@@ -69,10 +70,10 @@ def test_a_branch_refines_points_within_the_unified_range_and_other_fields_freel
     )
 
 
-def test_top_level_keys_given_locally_override():
-    rs = merge_rulesets(UNIFIED, local(grades=[{"name": "优秀", "min": 120}, {"name": "其他", "min": None}]))
-    assert [g.name for g in rs.grades] == ["优秀", "其他"]
-    assert rs.base_points == Decimal(100)  # not given: inherited
+def test_a_local_description_replaces_the_unified_one_and_everything_else_is_inherited():
+    rs = merge_rulesets(UNIFIED, local(description="某村在全市统一项目基础上自主设定项目"))
+    assert rs.description == "某村在全市统一项目基础上自主设定项目"
+    assert rs.base_points == Decimal(100) and rs.grades == UNIFIED.grades
 
 
 def test_points_outside_the_unified_range_are_refused():
@@ -144,3 +145,80 @@ def test_a_local_file_finds_its_parent_beside_it(tmp_path):
     )
     rs = read_ruleset_file(village)
     assert (rs.code, rs.extends, rs.item("labor").points) == ("village", "city", Decimal(2))
+
+
+def test_a_branch_may_lower_a_unified_cap_but_never_raise_or_remove_it():
+    """自主设定项目: "never loosens a higher cap" — for items and categories alike."""
+    unified = merge_rulesets(
+        UNIFIED, local(categories=[{"code": "bonus", "cap": 50}], code="county", name="县")
+    )
+    assert unified.category("bonus").cap == Decimal(50)
+    county = {"extends": "county", "code": "village", "name": "某村"}
+    lowered = merge_rulesets(
+        unified,
+        {**county, "items": [{"code": "meeting", "cap": 6}], "categories": [{"code": "bonus", "cap": 30}]},
+    )
+    assert (lowered.item("meeting").cap, lowered.category("bonus").cap) == (Decimal(6), Decimal(30))
+    # an item without a unified cap may be given one
+    assert (
+        merge_rulesets(unified, {**county, "items": [{"code": "labor", "cap": 10}]}).item("labor").cap == 10
+    )
+    with pytest.raises(RuleSetError) as caught:
+        merge_rulesets(
+            unified,
+            {
+                **county,
+                "items": [{"code": "meeting", "cap": 13}, {"code": "labor", "points": 2}],
+                "categories": [{"code": "deduction", "name": "扣"}, {"code": "bonus", "cap": None}],
+            },
+        )
+    assert caught.value.errors == [
+        FieldError("categories[1].cap", "不能放宽上级统一规定的上限 50 分"),
+        FieldError("items[0].cap", "不能放宽上级统一规定的上限 12 分"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("ranked_kinds", ["正式党员"]),
+        ("evaluation", {"mode": "added", "levels": {"优秀": 10}}),
+        ("grades", [{"name": "优秀", "min": 120}, {"name": "其他", "min": None}]),
+        ("probation", [{"outcome": "按期转正", "min": 80}, {"outcome": "延期转正", "min": None}]),
+        ("rank_rules", {"unqualified_after_consecutive_last": 2}),
+        ("carry_over", 0.4),
+        ("base_points", 80),
+        ("floor", None),
+        ("cycle_start_month", 12),
+    ],
+)
+def test_what_the_higher_committee_settles_for_everyone_cannot_be_changed_locally(key, value):
+    assert errors_of(local(**{key: value})) == [FieldError(key, "该项由上级统一规定，本级规则不能更改")]
+
+
+def test_repeating_a_unified_value_is_not_a_change():
+    """A local file may restate what it inherits (``100`` and ``100.0`` read the same)."""
+    grades = [{"name": "合格", "min": 100}, {"name": "后进", "min": None}]
+    rs = merge_rulesets(UNIFIED, local(base_points="100.0", grades=grades, floor=0, cycle_start_month=1))
+    assert rs.base_points == Decimal(100) and rs.grades == UNIFIED.grades
+
+
+def test_local_unsettled_notes_are_appended_to_the_unified_ones():
+    unified = merge_rulesets(
+        UNIFIED, local(code="county", name="县", unsettled=[{"field": "grades", "note": "分数线待定"}])
+    )
+    village = merge_rulesets(
+        unified,
+        {
+            "extends": "county",
+            "code": "village",
+            "name": "某村",
+            "unsettled": [{"field": "items", "note": "村自设"}],
+        },
+    )
+    assert [(u.field, u.note) for u in village.unsettled] == [("grades", "分数线待定"), ("items", "村自设")]
+    with pytest.raises(RuleSetError) as caught:
+        merge_rulesets(
+            unified, {"extends": "county", "code": "v", "name": "村", "unsettled": [{"field": "items"}]}
+        )
+    assert caught.value.errors == [FieldError("unsettled[0].note", "缺少必填字段")]
