@@ -58,7 +58,7 @@ def test_branch_scores_follow_the_regulation_for_a_member_year(world, year_of_me
     assert score.item_subtotals["innovative-activity"] == 10  # 7 activities × 2 = 14, capped at 10
     assert score.category_subtotals["deduction"] == Decimal("-0.5")  # on leave once; the circular reversed
     assert score.points == Decimal("21.5")  # 12 + 10 − 0.5
-    assert score.total == Decimal("45.05")  # 21.5 × 0.7 + 优秀 100 × 0.3
+    assert score.total == Decimal("40.75")  # 21.5 × 100 / 140 (积分折算为百分制) × 0.7 + 优秀 100 × 0.3
     assert score.rank == 1
     assert len(result.dropped) == 1
 

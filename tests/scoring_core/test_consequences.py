@@ -1,5 +1,5 @@
-"""Consequences of ranks and totals (computed, never applied): 不合格 candidates and late admission (001),
-预备党员 thresholds (质检, 002), new members' months at the branch average (002)."""
+"""Consequences of ranks and totals (computed, never applied): 不合格 candidates, late admission and no 优秀
+(001), 预备党员 thresholds (质检, 002), new members' months at the branch average (002)."""
 
 from datetime import date
 from decimal import Decimal
@@ -10,6 +10,7 @@ from scoring.core.consequences import (
     FlagKind,
     new_member_backfill,
     not_admitted_on_time,
+    not_excellent,
     probation_outcomes,
     rank_flags,
     unqualified_candidates,
@@ -114,8 +115,8 @@ def test_zhijian_probationary_thresholds_are_data_of_the_rule_set():
     events = [
         Event(m, date(2021, 1 + n, 1), "theme-day-absent") for m, k in absences.items() for n in range(k)
     ]
-    levels = {"甲": "优秀", "乙": "优秀", "丙": "优秀", "丁": "优秀", "正": "优秀"}
-    result = score_cycle(rs, members, events, cycle=2021, evaluations=levels)
+    votes = {"甲": D(20), "乙": D(20), "丙": D(20), "丁": D(20), "正": D(20)}  # 民主评议: full marks
+    result = score_cycle(rs, members, events, cycle=2021, evaluations=votes)
     assert {s.member: s.total for s in result.scores} == {"甲": 80, "乙": 78, "丙": 60, "丁": 58, "正": 80}
     assert probation_outcomes(rs, result) == {
         "甲": "按期转正",
@@ -145,3 +146,40 @@ def test_a_new_members_months_before_joining_are_the_branch_average_of_those_mon
     assert (
         new_member_backfill(rs, branch, events, member="新", joined=date(2021, 1, 1), cycle=2021).months == ()
     )
+
+
+def test_a_full_member_last_twice_in_the_branch_may_not_be_graded_excellent():
+    """001 art. 5: 正式党员 … 当年年度考核不得评定为优秀,不得纳入表彰评优对象 (last ≥ 2 times in the
+    branch)."""
+    quarters = [ranking("预", "正"), ranking("正", "预"), ranking("预", "正")]
+    assert not_excellent(quarters, [], {"正"}, branch_last=2, organization_last=1) == [
+        Flag("正", FlagKind.NOT_EXCELLENT, "支部内季度排名2次最后一名")
+    ]
+    assert not_excellent(quarters[:2], [], {"正"}, branch_last=2, organization_last=1) == []
+
+
+def test_a_full_member_last_once_organization_wide_may_not_be_graded_excellent():
+    halves = [ranking("甲", "乙", "正")]
+    assert not_excellent([], halves, {"正"}, branch_last=2, organization_last=1) == [
+        Flag("正", FlagKind.NOT_EXCELLENT, "全委排名1次最后一名")
+    ]
+
+
+def test_rank_flags_raise_not_excellent_for_full_members_only_when_the_rule_set_says_so():
+    """erqi-2021: rank_rules.not_excellent_branch_last 2 / organization_last 1; a 预备党员 with the same
+    places is flagged for late admission instead."""
+    erqi = load_preset("erqi-2021")
+    quarters = [
+        ranking("甲", "正", "预"),
+        ranking("甲", "预", "正"),
+        ranking("甲", "正", "预"),
+        ranking("甲", "预", "正"),
+    ]
+    flags = rank_flags(erqi, branch_quarterly_ranks=quarters, probationary={"预"}, full_members={"甲", "正"})
+    assert flags == [
+        Flag("预", FlagKind.NOT_ADMITTED_ON_TIME, "支部内季度排名2次最后一名"),
+        Flag("正", FlagKind.NOT_EXCELLENT, "支部内季度排名2次最后一名"),
+    ]
+    # Without full_members (the v1 call) nothing changes for them.
+    assert rank_flags(erqi, branch_quarterly_ranks=quarters, probationary={"预"}) == flags[:1]
+    assert rank_flags(load_preset("zhijian"), branch_quarterly_ranks=quarters, full_members={"正"}) == []

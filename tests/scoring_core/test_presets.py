@@ -14,7 +14,16 @@ from scoring.core.ruleset_file import dump_ruleset, parse_ruleset
 
 D = Decimal
 FULL, PROBATIONARY = MemberType.FULL, MemberType.PROBATIONARY
-SIX_PRESETS = ["caiqi-erchang", "erqi-2021", "nongcun", "xingji-dangyuan", "yiyuan", "zhijian"]
+PRESETS = [
+    "caiqi-erchang",
+    "erqi-2021",
+    "gongsi",
+    "nongcun",
+    "tongyong",
+    "xingji-dangyuan",
+    "yiyuan",
+    "zhijian",
+]
 
 
 def times(member: str, item: str, days, points=None) -> list[Event]:
@@ -25,11 +34,12 @@ def monthly(year: int, months, day: int = 10) -> list[date]:
     return [date(year, month, day) for month in months]
 
 
-def test_the_six_schemes_of_the_source_documents_are_shipped():
-    assert preset_codes() == SIX_PRESETS
+def test_the_schemes_of_the_source_documents_are_shipped():
+    """000 generic (tongyong), 001 二七区, 002 公司 / 采气二厂 / 星级 / 质检 / 医院, 004 农村."""
+    assert preset_codes() == PRESETS
 
 
-@pytest.mark.parametrize("code", SIX_PRESETS)
+@pytest.mark.parametrize("code", PRESETS)
 def test_every_preset_loads_and_round_trips(code):
     rs = load_preset(code)
     assert rs.code == code
@@ -42,7 +52,7 @@ def test_an_unknown_preset_is_named_in_chinese():
 
 
 def test_erqi_member_year_basic_100_special_40_deductions_and_70_30_evaluation():
-    """二七区纪委监委 (001)."""
+    """二七区纪委监委 (001): 积分 70 % + 民主评议分 30 %, the points first rescaled from 140 to 100."""
     rs = load_preset("erqi-2021")
     events = (
         times("张伟", "branch-meeting", [*monthly(2021, range(1, 13)), date(2021, 3, 25)])  # 13th: limit
@@ -74,9 +84,10 @@ def test_erqi_member_year_basic_100_special_40_deductions_and_70_30_evaluation()
     assert score.category_subtotals["special"] == 21
     # 扣分: −1 − 0.5 = −1.5
     assert score.category_subtotals["deduction"] == D("-1.5")
-    # 积分 99 + 21 − 1.5 = 118.5; 民主评议 合格 (80): 118.5 × 0.7 + 80 × 0.3 = 82.95 + 24 = 106.95
+    # 积分 99 + 21 − 1.5 = 118.5, on 100: 118.5 × 100 / 140 = 84.64…;
+    # 民主评议 合格 (80): 118.5 × 100 × 0.7 / 140 + 80 × 0.3 = 59.25 + 24 = 83.25 → 合格 (70–89)
     assert score.points == D("118.5")
-    assert score.total == D("106.95")
+    assert (score.total, score.grade) == (D("83.25"), "合格")
 
 
 def test_erqi_a_sanction_clears_the_year():
@@ -140,7 +151,8 @@ def test_xingji_deductions_cannot_take_more_than_the_80_daily_points():
 
 
 def test_zhijian_cycle_runs_december_to_november_with_2_to_5_range_items():
-    """质检 variant (002): 基础 60 (倒扣) + 加分 20 + 民主评议 20, cycle 2021 = Dec 2020 – Nov 2021."""
+    """质检 variant (002): 基础 60 (倒扣) + 加分 20 + 民主评议 20 (a vote score), cycle 2021 = Dec 2020 – Nov
+    2021."""
     rs = load_preset("zhijian")
     events = (
         times("陈静", "theme-day-absent", [date(2020, 12, 15)])  # December 2020 belongs to cycle 2021
@@ -149,14 +161,14 @@ def test_zhijian_cycle_runs_december_to_november_with_2_to_5_range_items():
         + times("陈静", "volunteer-service", monthly(2021, range(1, 7)))
         + times("陈静", "other-exemplary", [date(2021, 11, 30)], D(4))
     )
-    score = score_cycle(rs, [MemberInfo("陈静", FULL)], events, cycle=2021, evaluations={"陈静": "合格"})[
+    score = score_cycle(rs, [MemberInfo("陈静", FULL)], events, cycle=2021, evaluations={"陈静": D(15)})[
         "陈静"
     ]
     # 基础: 60 − 2 − 1 = 57
     assert score.category_subtotals["basic"] == -3
     # 加分: 5 + 6 × 2 + 4 = 21, capped at 20
     assert score.category_subtotals["bonus"] == 20
-    # 57 + 20 = 77; + 合格 15 = 92 → ≥ 60 具有评优资格
+    # 57 + 20 = 77; + 评议得分 15 = 92 → ≥ 60 具有评优资格
     assert (score.points, score.total, score.grade) == (D(77), D(92), "具有评优资格")
 
 
@@ -171,18 +183,20 @@ def test_zhijian_december_2021_is_outside_cycle_2021_and_range_points_are_checke
 
 
 @pytest.mark.parametrize(
-    ("absences", "level", "total", "grade"),
+    ("absences", "vote", "total", "grade"),
     [
-        (0, "优秀", D(80), "具有评优资格"),  # 60 + 20 = 80 → on time
-        (10, "合格", D(55), "合格"),  # 60 − 20 + 15 = 55 → 40–59
-        (15, "基本合格", D(40), "合格"),  # 60 − 30 + 10 = 40
-        (20, "不合格", D(20), "谈话教育"),  # 60 − 40 + 0 = 20 → below 40
+        (0, D(20), D(80), "具有评优资格"),  # 60 + 20 = 80 → on time
+        (10, D(15), D(55), "合格"),  # 60 − 20 + 15 = 55 → 40–59
+        (15, D(10), D(40), "合格"),  # 60 − 30 + 10 = 40
+        (20, D("0"), D(20), "谈话教育"),  # 60 − 40 + 0 = 20 → below 40
+        (1, D("19.5"), D("77.5"), "具有评优资格"),  # 60 − 2 + 19.5 = 77.5
     ],
 )
-def test_zhijian_grades(absences, level, total, grade):
+def test_zhijian_grades(absences, vote, total, grade):
+    """质检: ≥ 60 具有评优资格, 40–59 合格, < 40 谈话教育; the 民主评议 is the vote score (0–20)."""
     rs = load_preset("zhijian")
     events = times("杨帆", "theme-day-absent", [date(2021, 1 + n % 11, 1 + n // 11) for n in range(absences)])
-    score = score_cycle(rs, [MemberInfo("杨帆", FULL)], events, cycle=2021, evaluations={"杨帆": level})[
+    score = score_cycle(rs, [MemberInfo("杨帆", FULL)], events, cycle=2021, evaluations={"杨帆": vote})[
         "杨帆"
     ]
     assert (score.total, score.grade) == (total, grade)
@@ -276,3 +290,90 @@ def test_nongcun_a_village_adds_its_own_items_under_the_citys_unified_set():
     assert [d.event.date for d in result.dropped] == [date(2021, 6, 30)]  # Q2 already had 5/15
     # 100 + 33 + 1 + 40 + 3 × 2 − 2 = 178
     assert score.total == 178
+
+
+def test_tongyong_per_time_per_quarter_and_per_year_points_of_the_generic_scheme():
+    """通用方案 (000): 参加党组织活动 +2/次; 学习党的理论知识 +1/季度; 遵守纪律无违纪 +5/年; 主动承担责任
+    +1/月; 志愿服务项目 +5/次; 廉洁自律无违规 +5/年."""
+    rs = load_preset("tongyong")
+    events = (
+        times("王芳", "party-activity", monthly(2021, [1, 3, 5]))  # 3 × 2 = 6
+        + times(
+            "王芳", "theory-learning", [date(2021, 1, 5), date(2021, 2, 5), date(2021, 4, 5)]
+        )  # Q1 once + Q2 = 2
+        + times("王芳", "discipline-kept", [date(2021, 12, 31)])  # 5
+        + times(
+            "王芳", "responsibility", [date(2021, 6, 1), date(2021, 6, 20), date(2021, 7, 1)]
+        )  # June once + July = 2
+        + times("王芳", "volunteer-project", [date(2021, 9, 9)])  # 5
+        + times("王芳", "integrity-kept", [date(2021, 12, 31), date(2021, 12, 30)])  # once a year: 5
+    )
+    result = score_cycle(rs, [MemberInfo("王芳", FULL)], events, cycle=2021)
+    score = result["王芳"]
+    assert score.category_subtotals == {
+        "political": 13,
+        "work": 2,
+        "study": 0,
+        "volunteer": 5,
+        "integrity": 5,
+    }
+    # 6 + 2 + 5 + 2 + 5 + 5 = 25 (base 0: the scheme gives none)
+    assert (score.base, score.total) == (D(0), D(25))
+    assert len(result.dropped) == 3
+
+
+def test_gongsi_base_plus_additions_minus_deductions_veto_and_only_full_members_ranked():
+    """公司 (002): 基础分 (placeholder 100) + 附加分 − 扣除分; 一票否决 → 当年度积分清零; 预备党员的积分
+    作为其教育考察依据,不参与党员积分年度考核评定 (scored, reference rank only)."""
+    rs = load_preset("gongsi")
+    members = [
+        MemberInfo("甲", FULL),
+        MemberInfo("乙", FULL),
+        MemberInfo("丙", FULL),
+        MemberInfo("预", PROBATIONARY),
+    ]
+    events = (
+        times("甲", "work-initiative", [date(2021, 3, 1)], D(4))
+        + times("甲", "party-activity-absent", [date(2021, 5, 1)], D(-2))
+        + times("乙", "exemplary-role", [date(2021, 6, 1)], D(5))
+        + times("乙", "veto-violation", [date(2021, 9, 1)])
+        + times("预", "study-initiative", [date(2021, 4, 1)], D(5))
+    )
+    result = score_cycle(rs, members, events, cycle=2021)
+    assert result["甲"].total == D(102)  # 100 + 4 − 2
+    assert result["乙"].veto and result["乙"].total == 0
+    assert result["预"].total == D(105)  # scored all the same
+    assert result.ranks() == {"甲": 1, "丙": 2, "乙": 3}
+    assert (result["预"].rank, result["预"].reference_rank) == (None, 1)
+
+
+@pytest.mark.parametrize(
+    ("code", "fields"),
+    [
+        ("erqi-2021", ["grades", "evaluation.levels"]),
+        ("gongsi", ["base_points", "items", "items", "grades"]),
+        ("tongyong", ["base_points", "items", "evaluation", "grades"]),
+        ("zhijian", ["evaluation"]),
+        ("xingji-dangyuan", ["items"]),
+        ("yiyuan", ["items", "items"]),
+    ],
+)
+def test_each_preset_says_what_its_seed_leaves_open(code, fields):
+    assert [entry.field for entry in load_preset(code).unsettled] == fields
+
+
+def test_erqi_grades_and_rank_rules_for_the_year():
+    """001: the grades are placeholders (unsettled); 五、5's rules for 正式党员 are data of the rule set."""
+    rs = load_preset("erqi-2021")
+    assert [(g.name, g.min) for g in rs.grades] == [
+        ("优秀", 90),
+        ("合格", 70),
+        ("基本合格", 60),
+        ("不合格", None),
+    ]
+    assert (rs.rank_rules.not_excellent_branch_last, rs.rank_rules.not_excellent_organization_last) == (2, 1)
+    assert (rs.evaluation.weight, rs.evaluation.points_full_marks, rs.evaluation.full_marks) == (
+        D("0.3"),
+        D(140),
+        D(100),
+    )
