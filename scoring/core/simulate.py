@@ -1,14 +1,47 @@
-"""试算 (the simulator's files): EVENTS.csv and EVAL.csv in, the result CSV out — plain text, no database.
+"""试算 (the simulator's files), contract v2: EVENTS.csv, EVAL.csv and PREV.csv in, the result CSV out — plain
+text, no database.
 
-EVENTS.csv: header ``member,member_type,date,item,points``; EVAL.csv: header ``member,level``.
-Every problem is reported as "<file> 第<line>行 <field>: <message>" and nothing is scored when there is one.
+``manage.py score_simulate RULES.yaml EVENTS.csv [--evaluations EVAL.csv] [--previous PREV.csv] --cycle YEAR``
+
+RULES.yaml
+    A rule-set file; one with ``extends: <code>`` is merged onto that preset (or ``<code>.yaml`` beside it).
+EVENTS.csv — header ``member,member_type,date,item,points``
+    One occurrence a row. ``member_type`` is 正式党员, 预备党员, 发展对象 or 入党积极分子 (one per member);
+    ``date`` is YYYY-MM-DD inside cycle YEAR; ``item`` a code of the rule set; ``points`` empty for a
+    fixed-points item, the value set at review (within the item's range) for a range item. The members
+    scored are the members of this file.
+EVAL.csv (optional) — the 民主评议; the header says which kind, and must be the rule set's:
+    ``member,level`` when the rule set's evaluation is by levels (``kind: levels``): a level name of the rule
+    set; ``member,score`` when it is a vote score (``kind: score``): a number from 0 to ``evaluation.max``.
+    One row per member, a member of EVENTS.csv. A member without a row gets 0 for the evaluation. A rule set
+    without ``evaluation`` takes no EVAL.csv.
+PREV.csv (optional) — header ``member,total``: last cycle's total of a member of EVENTS.csv, a number ≥ 0,
+    one row per member; the carry-over is ``carry_over`` × total (医院: 40 %). A rule set without
+    ``carry_over`` takes no PREV.csv. A member without a row carries nothing over.
+Output (stdout) — exactly v1's CSV: ``member,total,grade,rank,member_type``, one column per category (its
+    code) in the rule set's order, ``uncategorized`` when some item has no category, then
+    ``base,carry_over,evaluation,veto``; one row per member, ordered by rank then member, the unranked
+    (the kinds the rule set does not rank; ``rank`` empty) last. ``evaluation`` is the evaluation's value in
+    points: the level's value, or the vote score itself. Numbers are written plainly (12, 0.5, 106.95);
+    ``veto`` is 是 or 否.
+stderr — one line per occurrence not counted because of a frequency limit:
+    ``<EVENTS.csv> 第<line>行 item: <member> <date> <item name>:<reason>``.
+Errors — exit status 2, nothing on stdout, every problem on stderr, nothing scored: a problem in a row as
+    ``<file> 第<line>行 <field>: <message>`` (e.g.
+    ``eval.csv 第3行 score: 评议得分 25 超出 0 至 20 分的范围``,
+    ``prev.csv 第2行 total: 上年总分应为数值:九十``); a header that is not the expected one as
+    ``<file> 第1行 表头: 表头应为 member,score(…)``; a file the rule set cannot use (EVAL.csv without an
+    evaluation, PREV.csv without carry-over) as ``<file>: <message>``; a rule-set problem with its line
+    and field path; a missing or non-UTF-8 file by its name.
+
+Contract v1 inputs (no PREV.csv; a ``member,level`` EVAL.csv) give exactly v1's output.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -16,11 +49,13 @@ from decimal import Decimal
 from scoring.core.engine import CycleResult, DroppedEvent, Event, MemberInfo, event_field_errors
 from scoring.core.members import MemberType
 from scoring.core.periods import cycle_bounds
-from scoring.core.ruleset import RuleSet, fmt
+from scoring.core.ruleset import EvaluationKind, RuleSet, fmt
 from scoring.core.ruleset_file import to_decimal
 
 EVENT_COLUMNS = ("member", "member_type", "date", "item", "points")
 EVALUATION_COLUMNS = ("member", "level")
+SCORE_COLUMNS = ("member", "score")
+PREVIOUS_COLUMNS = ("member", "total")
 
 EMPTY_FILE = "文件为空,缺少表头 {expected}"
 BAD_HEADER = "表头应为 {expected}({detail})"
@@ -37,6 +72,18 @@ NO_EVALUATION = "规则集没有民主评议(evaluation),不能使用评议文�
 UNKNOWN_LEVEL = "未知的评议等次:{value}(应为 {choices} 之一)"
 UNKNOWN_EVALUATED = "成员“{member}”不在事件文件中,无法确定其党员类型"
 DUPLICATE_EVALUATION = "成员“{member}”的评议等次重复(第{line}行已有)"
+DUPLICATE_SCORE = "成员“{member}”的评议得分重复(第{line}行已有)"
+BAD_SCORE = "评议得分应为数值:{value}"
+WRONG_EVALUATION_KIND = "规则集的民主评议为{kind}"
+KIND_LABELS = {
+    EvaluationKind.LEVELS: "等次评定(member,level)",
+    EvaluationKind.SCORE: "投票得分(member,score)",
+}
+NO_CARRY_OVER = "规则集没有结转(carry_over),不能使用上年总分文件"
+BAD_TOTAL = "上年总分应为数值:{value}"
+NEGATIVE_TOTAL = "上年总分不能为负数:{value}"
+UNKNOWN_PREVIOUS = "成员“{member}”不在事件文件中"
+DUPLICATE_PREVIOUS = "成员“{member}”的上年总分重复(第{line}行已有)"
 DROPPED = "{source} 第{line}行 {field}: {member} {date} {item}{reason}"
 HEADER_FIELD = "表头"
 
@@ -66,8 +113,13 @@ def _problem(source: str, line: int, field: str, message: str) -> str:
     return f"{source} 第{line}行 {field}: {message}"
 
 
-def _rows(text: str, source: str, columns: tuple[str, ...]) -> Iterable[tuple[int, dict[str, str]]]:
-    """(line, row) for each data row, after checking the header; raises InputError for a bad header."""
+def _rows(
+    text: str, source: str, columns: tuple[str, ...], *, hint: Callable[[list[str]], str | None] | None = None
+) -> Iterable[tuple[int, dict[str, str]]]:
+    """(line, row) for each data row, after checking the header; raises InputError for a bad header.
+
+    ``hint`` may add a last detail to a bad header's message, given the header read.
+    """
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
     expected = ",".join(columns)
     header = next(reader, None)
@@ -86,6 +138,9 @@ def _rows(text: str, source: str, columns: tuple[str, ...]) -> Iterable[tuple[in
         )
         if names
     ]
+    extra_detail = hint(header) if details and hint is not None else None
+    if extra_detail:
+        details.append(extra_detail)
     if details:
         message = BAD_HEADER.format(expected=expected, detail=";".join(details))
         raise InputError([_problem(source, 1, HEADER_FIELD, message)])
@@ -187,35 +242,99 @@ def _points(value: str, problems: list[tuple[str, str]]) -> Decimal | None:
 
 def read_evaluations(
     text: str, *, source: str, ruleset: RuleSet, members: Iterable[MemberInfo]
-) -> dict[str, str]:
-    """EVAL.csv text → member → 民主评议 level."""
-    if ruleset.evaluation is None:
+) -> dict[str, str | Decimal]:
+    """EVAL.csv text → member → 民主评议: a level name (``member,level``) or a vote score (``member,score``),
+    whichever the rule set's evaluation takes."""
+    evaluation = ruleset.evaluation
+    if evaluation is None:
         raise InputError([f"{source}: {NO_EVALUATION}"])
-    levels = ruleset.evaluation.level_names
+    kind = evaluation.kind
+    by_score = kind is EvaluationKind.SCORE
+    columns = SCORE_COLUMNS if by_score else EVALUATION_COLUMNS
+    field = columns[1]
+
+    def kind_hint(header: list[str]) -> str | None:
+        """Name the rule set's kind when the header is the other kind's."""
+        other = EVALUATION_COLUMNS if by_score else SCORE_COLUMNS
+        if other[1] in header and field not in header:
+            return WRONG_EVALUATION_KIND.format(kind=KIND_LABELS[kind])
+        return None
+
+    levels = evaluation.level_names
     known = {info.member for info in members}
     problems: list[str] = []
-    evaluations: dict[str, str] = {}
+    evaluations: dict[str, str | Decimal] = {}
     seen_on: dict[str, int] = {}
-    for line, row in _rows(text, source, EVALUATION_COLUMNS):
-        member, level = row["member"], row["level"]
+    for line, row in _rows(text, source, columns, hint=kind_hint):
+        member, value = row["member"], row[field]
         if not member:
             problems.append(_problem(source, line, "member", EMPTY_VALUE))
         elif member not in known:
             problems.append(_problem(source, line, "member", UNKNOWN_EVALUATED.format(member=member)))
         elif member in seen_on:
-            message = DUPLICATE_EVALUATION.format(member=member, line=seen_on[member])
-            problems.append(_problem(source, line, "member", message))
-        if not level:
-            problems.append(_problem(source, line, "level", EMPTY_VALUE))
-        elif level not in levels:
-            message = UNKNOWN_LEVEL.format(value=level, choices="、".join(levels))
-            problems.append(_problem(source, line, "level", message))
-        if member and level:
+            duplicate = DUPLICATE_SCORE if by_score else DUPLICATE_EVALUATION
+            problems.append(
+                _problem(source, line, "member", duplicate.format(member=member, line=seen_on[member]))
+            )
+        given: str | Decimal | None = None
+        if not value:
+            problems.append(_problem(source, line, field, EMPTY_VALUE))
+        elif by_score:
+            given = to_decimal(value)
+            if given is None:
+                problems.append(_problem(source, line, field, BAD_SCORE.format(value=value)))
+            else:
+                try:
+                    evaluation.value_for(given)
+                except ValueError as exc:
+                    problems.append(_problem(source, line, field, str(exc)))
+                    given = None
+        elif value not in levels:
+            message = UNKNOWN_LEVEL.format(value=value, choices="、".join(levels))
+            problems.append(_problem(source, line, field, message))
+        else:
+            given = value
+        if member and given is not None:
             seen_on.setdefault(member, line)
-            evaluations[member] = level
+            evaluations[member] = given
     if problems:
         raise InputError(problems)
     return evaluations
+
+
+def read_previous(
+    text: str, *, source: str, ruleset: RuleSet, members: Iterable[MemberInfo]
+) -> dict[str, Decimal]:
+    """PREV.csv text → member → last cycle's total (the carry-over is ``ruleset.carry_over`` × total)."""
+    if ruleset.carry_over is None:
+        raise InputError([f"{source}: {NO_CARRY_OVER}"])
+    known = {info.member for info in members}
+    problems: list[str] = []
+    totals: dict[str, Decimal] = {}
+    seen_on: dict[str, int] = {}
+    for line, row in _rows(text, source, PREVIOUS_COLUMNS):
+        member, value = row["member"], row["total"]
+        if not member:
+            problems.append(_problem(source, line, "member", EMPTY_VALUE))
+        elif member not in known:
+            problems.append(_problem(source, line, "member", UNKNOWN_PREVIOUS.format(member=member)))
+        elif member in seen_on:
+            message = DUPLICATE_PREVIOUS.format(member=member, line=seen_on[member])
+            problems.append(_problem(source, line, "member", message))
+        total = to_decimal(value) if value else None
+        if not value:
+            problems.append(_problem(source, line, "total", EMPTY_VALUE))
+        elif total is None:
+            problems.append(_problem(source, line, "total", BAD_TOTAL.format(value=value)))
+        elif total < 0:
+            problems.append(_problem(source, line, "total", NEGATIVE_TOTAL.format(value=value)))
+            total = None
+        if member and total is not None:
+            seen_on.setdefault(member, line)
+            totals[member] = total
+    if problems:
+        raise InputError(problems)
+    return totals
 
 
 def result_csv(ruleset: RuleSet, result: CycleResult) -> str:
