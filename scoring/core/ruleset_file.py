@@ -71,6 +71,7 @@ MAX_NOT_POSITIVE = "评议满分 max 应为正数"
 LEVEL_ABOVE_MAX = "等次分值 {value} 高于评议满分 {max}"
 FULL_MARKS_UNUSED = "只有加权模式(weighted)才把积分折算为评议满分,叠加模式(added)应为空"
 FULL_MARKS_NOT_POSITIVE = "积分满分 points_full_marks 应为正数"
+NO_SCALE = "积分折算需要正的评议满分(max 或最高的等次分值)"
 NO_RANKED_KINDS = "至少需要一种参加排名的党员类型"
 UNKNOWN_UNSETTLED_FIELD = "未知的规则字段:{field}(应为 {choices} 之一或其下的字段)"
 THRESHOLDS_ORDER = "下限应自上而下递减"
@@ -576,6 +577,9 @@ def _read_evaluation(reader: _Reader, value: Any) -> Evaluation | None:
         reader.error("evaluation.points_full_marks", FULL_MARKS_UNUSED)
         full_marks = None
     levels = _read_levels(reader, data, kind, maximum)
+    highest = max((value for _, value in levels), default=None)
+    if full_marks is not None and maximum is None and highest is not None and highest <= 0:
+        reader.error("evaluation.points_full_marks", NO_SCALE)
     if mode is None or kind is None:
         return None
     return Evaluation(

@@ -14,6 +14,7 @@ from scoring.core.ruleset import (
     Category,
     CategoryKind,
     Evaluation,
+    EvaluationKind,
     EvaluationMode,
     Evidence,
     Grade,
@@ -24,7 +25,9 @@ from scoring.core.ruleset import (
     RankRules,
     RuleSet,
     Source,
+    Unsettled,
 )
+from scoring.core.ruleset_file import TOP_FIELDS
 
 CYCLE = 2021
 
@@ -88,16 +91,47 @@ def thresholds(draw, names=quoted_names) -> list[tuple[str, Decimal | None]]:
 
 
 @st.composite
-def evaluations(draw, names=quoted_names) -> Evaluation:
-    mode = draw(st.sampled_from(EvaluationMode))
-    levels = draw(st.dictionaries(names, amounts, min_size=1, max_size=4))
+def evaluations(draw, names=quoted_names, *, mode: EvaluationMode | None = None) -> Evaluation:
+    """Levels (with or without a ``max`` at or above the highest level) or a vote score (``max`` > 0);
+    weighted ones may rescale the points (``points_full_marks``) when the full marks are positive."""
+    mode = mode or draw(st.sampled_from(EvaluationMode))
+    kind = draw(st.sampled_from(EvaluationKind))
     weight = draw(shares) if mode is EvaluationMode.WEIGHTED else None
-    return Evaluation(mode=mode, levels=tuple(levels.items()), weight=weight)
+    if kind is EvaluationKind.SCORE:
+        levels: dict[str, Decimal] = {}
+        maximum: Decimal | None = draw(positives)
+    else:
+        levels = draw(st.dictionaries(names, amounts, min_size=1, max_size=4))
+        highest = max(levels.values())
+        maximum = draw(
+            st.none() | st.decimals(min_value=max(highest, Decimal("0.5")), max_value=60, places=1)
+        )
+    full_marks = maximum if maximum is not None else max(levels.values())
+    rescale = mode is EvaluationMode.WEIGHTED and full_marks > 0
+    return Evaluation(
+        mode=mode,
+        levels=tuple(levels.items()),
+        weight=weight,
+        kind=kind,
+        max=maximum,
+        points_full_marks=draw(st.none() | positives) if rescale else None,
+    )
+
+
+unsettled_fields = st.sampled_from([*TOP_FIELDS, "evaluation.levels", "items[0].points"])
+ranked_kinds = st.frozensets(st.sampled_from(MemberType), min_size=1)
 
 
 @st.composite
-def rulesets(draw, *, veto_allowed: bool = True, fancy_names: bool = True) -> RuleSet:
-    """Valid rule sets; ``fancy_names`` draws names YAML must quote (slow), otherwise from a short list."""
+def rulesets(
+    draw,
+    *,
+    veto_allowed: bool = True,
+    fancy_names: bool = True,
+    evaluation_mode: EvaluationMode | None = None,
+) -> RuleSet:
+    """Valid rule sets; ``fancy_names`` draws names YAML must quote (slow), otherwise from a short list;
+    ``evaluation_mode`` set: always an evaluation of that mode."""
     names = quoted_names if fancy_names else plain_names
     codes_ = codes if fancy_names else plain_codes
     category_codes = draw(st.lists(codes_, max_size=3, unique=True))
@@ -122,8 +156,14 @@ def rulesets(draw, *, veto_allowed: bool = True, fancy_names: bool = True) -> Ru
             st.none() | st.integers(1, 6),
             st.none() | st.integers(1, 6),
             st.none() | st.integers(1, 6),
+            st.none() | st.integers(1, 6),
+            st.none() | st.integers(1, 6),
         )
     )
+    if evaluation_mode is None:
+        evaluation = draw(st.none() | evaluations(names))
+    else:
+        evaluation = draw(evaluations(names, mode=evaluation_mode))
     return RuleSet(
         code=draw(codes_),
         name=draw(names),
@@ -133,12 +173,14 @@ def rulesets(draw, *, veto_allowed: bool = True, fancy_names: bool = True) -> Ru
         base_points=draw(amounts),
         floor=draw(st.none() | amounts),
         carry_over=draw(st.none() | shares),
-        evaluation=draw(st.none() | evaluations(names)),
+        evaluation=evaluation,
         grades=tuple(Grade(n, m) for n, m in draw(thresholds(names))),
         probation=tuple(ProbationOutcome(n, m) for n, m in draw(thresholds(names))),
         rank_rules=rank_rules,
         extends=draw(st.none() | codes_),
         description=draw(st.just("") | names),
+        ranked_kinds=draw(ranked_kinds),
+        unsettled=tuple(draw(st.lists(st.builds(Unsettled, unsettled_fields, names), max_size=3))),
     )
 
 
@@ -200,18 +242,25 @@ def event_for(
     )
 
 
+def evaluation_values(evaluation: Evaluation):
+    """What one member's 民主评议 may be: a level name (levels kind) or a vote score in [0, max]."""
+    if evaluation.kind is EvaluationKind.SCORE:
+        return st.decimals(min_value=0, max_value=evaluation.full_marks, places=1)
+    return st.sampled_from(evaluation.level_names)
+
+
 @st.composite
-def scenarios(draw, *, veto_allowed: bool = True):
+def scenarios(draw, *, veto_allowed: bool = True, evaluation_mode: EvaluationMode | None = None):
     """(rule set, members, events, evaluations, last totals) of cycle CYCLE."""
-    ruleset = draw(rulesets(veto_allowed=veto_allowed, fancy_names=False))
+    ruleset = draw(rulesets(veto_allowed=veto_allowed, fancy_names=False, evaluation_mode=evaluation_mode))
     people = draw(members())
     events = draw(events_for(ruleset, people))
-    levels = {}
+    given = {}
     if ruleset.evaluation is not None:
-        levels = draw(
+        given = draw(
             st.dictionaries(
-                st.sampled_from([m.member for m in people]), st.sampled_from(ruleset.evaluation.level_names)
+                st.sampled_from([m.member for m in people]), evaluation_values(ruleset.evaluation)
             )
         )
     last_totals = draw(st.dictionaries(st.sampled_from([m.member for m in people]), amounts))
-    return ruleset, people, events, levels, last_totals
+    return ruleset, people, events, given, last_totals

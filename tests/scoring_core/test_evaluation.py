@@ -126,6 +126,15 @@ def test_the_rescaling_of_the_points_round_trips():
             {"mode": "weighted", "weight": 0.3, "points_full_marks": "多", "levels": LEVELS},
             [FieldError("evaluation.points_full_marks", "应为数值")],
         ),
+        (
+            {
+                "mode": "weighted",
+                "weight": 0.3,
+                "points_full_marks": 140,
+                "levels": {"合格": 0, "不合格": -5},
+            },
+            [FieldError("evaluation.points_full_marks", "积分折算需要正的评议满分(max 或最高的等次分值)")],
+        ),
     ],
 )
 def test_each_wrong_evaluation_field_is_named_in_chinese(evaluation, expected):
