@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "audit",
     "scoring",
     "workflows",
+    "yearend",
     "reports",
     "api",
 ]

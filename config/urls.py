@@ -10,6 +10,7 @@ from config.health import healthz
 from reports.application import ReportsApplication
 from workflows.member_app import ClerkApplication, MemberApplication
 from workflows.viewsets import WorkflowApplication
+from yearend.app import YearEndApplication
 
 admin.site.site_header = "党员积分管理 · 后台配置"
 admin.site.site_title = "党员积分管理"
@@ -33,6 +34,7 @@ site = Site(
         MemberApplication(),
         WorkflowApplication(),
         ClerkApplication(),
+        YearEndApplication(),
         ReportsApplication(),
     ],
 )

@@ -29,7 +29,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from accounts.models import Member, Organization
-from scoring.core.periods import Period, PeriodKind, parse_period
+from scoring.core.periods import MONTHS_IN, Period, PeriodKind, parse_period
 from scoring.core.ranking import competition_ranks
 from scoring.selectors import ruleset_in_force
 from workflows.member_selectors import COUNTED_STATUSES
@@ -321,17 +321,20 @@ def unified_rules_organization(branch: Organization, cycle: int) -> Organization
     return ruleset.organization
 
 
-def organization_half_year_ranks(
-    branch: Organization, until: datetime.date, cycle: int
-) -> list[dict[str, int]]:
-    """The complete organization-wide half-year rankings of the cycle ended by ``until``, oldest first,
-    as member (primary key as text) → rank — what ``scoring.core.consequences.rank_flags`` reads."""
+def organization_period_ranks(branch: Organization, until: datetime.date, cycle: int) -> list[dict[str, int]]:
+    """The complete organization-wide rankings (全委排名) of the cycle ended by ``until``, oldest first, as
+    member (primary key as text) → rank — what ``scoring.core.consequences.rank_flags`` reads.
+
+    Their rhythm is the organization's ``ReviewSettings.ranking_kind`` (二七区: every half-year)."""
+    from workflows.escalation import review_settings_for
+
     organization = unified_rules_organization(branch, cycle)
     if organization is None or organization.pk == branch.pk:
         return []  # a branch under rules of its own has no organization-wide ranking above it
+    kind = PeriodKind(review_settings_for(organization).ranking_kind)
     rankings = []
-    for index in (1, 2):
-        period = Period(cycle, PeriodKind.HALF, index)
+    for index in range(1, 12 // MONTHS_IN[kind] + 1):
+        period = Period(cycle, kind, index)
         if period.bounds(cycle_rules(branch, cycle))[1] > until:
             continue
         status = organization_ranking_status(organization, period)

@@ -12,8 +12,17 @@ class ReviewSettingsAdmin(ScopedAdmin):
     """审定周期设置, set by the higher committee for its organizations; branches below inherit it."""
 
     scope_perm = STRUCTURE_PERM
-    list_display = ("organization", "period_kind", "publicity_days", "escalation_days", "auto_start")
-    list_filter = ("period_kind", "auto_start")
+    list_display = (
+        "organization",
+        "tally_kind",
+        "period_kind",
+        "ranking_kind",
+        "annual_review",
+        "publicity_days",
+        "escalation_days",
+        "auto_start",
+    )
+    list_filter = ("period_kind", "ranking_kind", "annual_review", "auto_start")
 
     def has_add_permission(self, request) -> bool:
         return self.has_module_permission(request)

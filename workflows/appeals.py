@@ -84,6 +84,79 @@ def appeal_file(
 
 
 @transaction.atomic
+def appeal_file_result(
+    *,
+    appellant: Member,
+    window: PublicityWindow,
+    subject: Member,
+    reason: str,
+    evidence: Sequence[UploadedFile] = (),
+    by: Any,
+    now=None,
+) -> Appeal:
+    """申诉 against a member's posted result of the year-end (评议等次/得分, 年度等次), own or another's,
+    while that 公示 is open — decided by the committee like any appeal."""
+    from yearend import messages as yearend_messages
+    from yearend.posted import posted_members
+
+    now = now or timezone.now()
+    if appellant.user_id != by.pk:
+        raise ValidationError(messages.NOT_ALLOWED)
+    if not reason.strip():
+        raise ValidationError({"reason": [messages.REASON_REQUIRED]})
+    if appellant.branch_id != window.branch_id:
+        raise ValidationError(messages.APPEAL_OTHER_BRANCH)
+    if subject.pk not in posted_members(window):
+        raise ValidationError(yearend_messages.APPEAL_NOT_POSTED % {"name": subject.real_name})
+    if now < window.opens_at:
+        raise ValidationError(messages.WINDOW_NOT_OPEN)
+    if now >= window.closes_at:
+        closes = f"{timezone.localtime(window.closes_at):%Y-%m-%d %H:%M}"
+        raise ValidationError(messages.WINDOW_CLOSED % {"closes": closes})
+    PublicityWindow.objects.select_for_update().get(pk=window.pk)  # one appeal at a time per window
+    if Appeal.objects.filter(
+        window=window, appellant=appellant, subject=subject, status=Appeal.Status.OPEN
+    ).exists():
+        raise ValidationError(yearend_messages.APPEAL_DUPLICATE)
+    appeal = Appeal.objects.create(window=window, appellant=appellant, subject=subject, reason=reason)
+    evidence_attach(appeal=appeal, files=evidence, by=by)
+    owner = window.owner
+    audit_record(
+        actor=by,
+        action="appeal.file",
+        summary=f"{appellant.real_name} 对 {subject.real_name} 的{owner.label}结果提出申诉",
+        target=appeal,
+        organization=window.branch,
+        reason=reason,
+    )
+    from workflows.flows import AppealFlow  # the flow's views call these services
+
+    AppealFlow.start.run(appeal=appeal)
+    return appeal
+
+
+def _describe_appeal(appeal: Appeal) -> str:
+    if appeal.entry_id is not None:
+        return _describe(appeal.entry)
+    return f"{appeal.subject.real_name} 的{appeal.window.owner.label}结果"
+
+
+def _correct_result(appeal: Appeal, *, by: Any, result: str, reason: str) -> None:
+    """An upheld appeal against a year-end result: the committee's corrected result is a new proposal."""
+    from yearend import messages as yearend_messages
+    from yearend.annual import grade_correct
+    from yearend.evaluation import evaluation_correct
+
+    window = appeal.window
+    what = "评议等次或得分" if window.evaluation_id else "等次"
+    if not result.strip():
+        raise ValidationError({"result": [yearend_messages.APPEAL_RESULT_REQUIRED % {"what": what}]})
+    correct = evaluation_correct if window.evaluation_id else grade_correct
+    correct(appeal=appeal, by=by, result=result.strip(), reason=reason)
+    appeal.corrected_result = result.strip()
+
+
+@transaction.atomic
 def appeal_decide(
     *,
     appeal: Appeal,
@@ -92,15 +165,21 @@ def appeal_decide(
     reason: str,
     activation: Any,
     points: Decimal | None = None,
+    result: str = "",
 ) -> Appeal:
-    """处理申诉: uphold (cancel the entry, or correct it to ``points``) or dismiss, always with a reason."""
+    """处理申诉: uphold (cancel the entry, or correct it to ``points``; for a year-end result, set the
+    corrected ``result``) or dismiss, always with a reason."""
     if not reason.strip():
         raise ValidationError({"reason": [messages.REASON_REQUIRED]})
-    if not may(by, "decide_appeals", appeal.window.review.branch):  # whoever calls, not only the views
+    if not may(by, "decide_appeals", appeal.window.branch):  # whoever calls, not only the views
         raise ValidationError(messages.NOT_ALLOWED)
     appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
     if appeal.status != Appeal.Status.OPEN:
         raise ValidationError(messages.APPEAL_ALREADY_DECIDED)
+    if appeal.entry_id is None:
+        return _decide_result(
+            appeal, by=by, uphold=uphold, reason=reason, result=result, activation=activation
+        )
     entry = appeal.entry
     if uphold:
         if points is None:
@@ -143,10 +222,50 @@ def appeal_decide(
     return appeal
 
 
+def _decide_result(
+    appeal: Appeal, *, by: Any, uphold: bool, reason: str, result: str, activation: Any
+) -> Appeal:
+    if uphold:
+        _correct_result(appeal, by=by, result=result, reason=reason)
+    appeal.status = Appeal.Status.UPHELD if uphold else Appeal.Status.DISMISSED
+    appeal.decision_reason, appeal.decided_by, appeal.decided_at = reason, by, timezone.now()
+    appeal.save()
+    described = _describe_appeal(appeal)
+    audit_record(
+        actor=by,
+        action="appeal.uphold" if uphold else "appeal.dismiss",
+        summary=f"申诉{'成立' if uphold else '不成立'}：{described}",
+        target=appeal,
+        organization=appeal.window.branch,
+        reason=reason,
+        data={"corrected_result": appeal.corrected_result},
+    )
+    outcome = f"申诉成立，已更正为“{appeal.corrected_result}”" if uphold else "申诉不成立"
+    notify(
+        recipient=appeal.appellant.user,
+        kind="appeal_decided",
+        title=f"您的申诉已处理：{outcome}",
+        body=f"{described}。处理意见：{reason}",
+        url=f"/me/appeals/{appeal.pk}/",
+    )
+    if uphold and appeal.subject.user_id != appeal.appellant.user_id:
+        notify(
+            recipient=appeal.subject.user,
+            kind="appeal_decided",
+            title=f"您的{appeal.window.owner.label}结果经申诉核实后已更正",
+            body=f"更正为“{appeal.corrected_result}”。处理意见：{reason}",
+            url="/me/",
+        )
+    activation.execute()
+    transaction.on_commit(_wake_periods)
+    return appeal
+
+
 def _wake_periods() -> None:
     """Once the last appeal is settled after the window closed, 审定 opens without waiting for beat."""
     from viewflow.workflow.timers import fire_due_conditions
 
     from workflows.flows import PeriodReviewFlow
+    from yearend.flows import AnnualReviewFlow, EvaluationFlow
 
-    fire_due_conditions(flows=[PeriodReviewFlow])
+    fire_due_conditions(flows=[PeriodReviewFlow, EvaluationFlow, AnnualReviewFlow])

@@ -47,9 +47,9 @@ def _frozen_quarter_ranks(review: PeriodReview) -> list[dict[str, int]]:
 
 def _organization_ranks(review: PeriodReview) -> list[dict[str, int]]:
     """The organization-wide half-year rankings (全委排名) of the cycle complete by the period's end."""
-    from reports.rankings import organization_half_year_ranks  # the rankings read the workflow's models
+    from reports.rankings import organization_period_ranks  # the rankings read the workflow's models
 
-    return organization_half_year_ranks(review.branch, review.ends_on, review.cycle)
+    return organization_period_ranks(review.branch, review.ends_on, review.cycle)
 
 
 def period_attention(review: PeriodReview, rules: CoreRuleSet, result: PeriodResult) -> list[Attention]:

@@ -244,14 +244,14 @@ def _may_see_claim(user: AnyUser, claim: Claim) -> bool:
 def _may_see_appeal(user: AnyUser, appeal: Appeal) -> bool:
     if appeal.appellant.user_id == user.pk:
         return True
-    return may(user, "decide_appeals", appeal.window.review.branch)
+    return may(user, "decide_appeals", appeal.window.branch)
 
 
 def get_evidence_for_user(user: AnyUser, pk: int) -> Evidence:
     """The evidence file, if ``user`` may see the claim (or appeal) it backs; else 404."""
     evidence = (
         Evidence.objects.select_related(
-            "claim__member", "claim__branch", "appeal__appellant", "appeal__window__review__branch"
+            "claim__member", "claim__branch", "appeal__appellant", "appeal__window__branch"
         )
         .filter(pk=pk)
         .first()

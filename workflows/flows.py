@@ -215,6 +215,6 @@ class AppealFlow(ScopedFlowMixin, flow.Flow):
     end = flow.End()
 
     def start_appeal(self, activation, appeal):
-        activation.process.organization = appeal.window.review.branch
+        activation.process.organization = appeal.window.branch
         activation.process.appeal = appeal
         return activation.process

@@ -109,6 +109,26 @@ class DecideAppealForm(forms.Form):
     reason = forms.CharField(label=_("处理意见"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class DecideResultAppealForm(forms.Form):
+    """处理申诉 against a year-end result: the corrected 评议等次 / 得分 / 年度等次 when it is upheld."""
+
+    DECISIONS = [("uphold", _("申诉成立，更正结果")), ("dismiss", _("申诉不成立"))]
+    decision = forms.ChoiceField(label=_("处理结论"), choices=DECISIONS, widget=forms.RadioSelect)
+    result = forms.CharField(label=_("更正后的结果"), required=False)
+    reason = forms.CharField(label=_("处理意见"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, choices: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if choices:
+            self.fields["result"] = forms.ChoiceField(
+                label=_("更正后的等次"),
+                choices=[("", "——"), *((choice, choice) for choice in choices)],
+                required=False,
+            )
+        else:
+            self.fields["result"].help_text = _("申诉成立时填写更正后的评议得分")
+
+
 class ApprovePeriodForm(forms.Form):
     note = forms.CharField(label=_("审定意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 

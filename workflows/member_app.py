@@ -16,6 +16,7 @@ from viewflow.urls import Application
 from accounts import access
 from workflows import member_selectors
 from workflows.views import clerk, member
+from yearend.views import member as yearend_member
 
 
 class MemberApplication(Application):
@@ -50,6 +51,13 @@ class MemberApplication(Application):
     )
     appeal_list_path = path("appeals/", member.AppealListView.as_view(), name="appeal_list")
     appeal_detail_path = path("appeals/<int:pk>/", member.AppealDetailView.as_view(), name="appeal_detail")
+    evaluation_path = path("evaluation/<int:pk>/", yearend_member.EvaluationView.as_view(), name="evaluation")
+    annual_path = path("annual/<int:pk>/", yearend_member.AnnualView.as_view(), name="annual")
+    result_appeal_path = path(
+        "yearend/<int:pk>/appeal/<int:member_pk>/",
+        yearend_member.ResultAppealView.as_view(),
+        name="result_appeal",
+    )
 
     def has_view_permission(self, user, obj=None):
         return not user.is_authenticated or access.own_member(user) is not None

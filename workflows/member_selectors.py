@@ -267,7 +267,13 @@ def appeals_of(user) -> QuerySet[Appeal]:
     if not user.is_authenticated:
         return Appeal.objects.none()
     return Appeal.objects.filter(appellant__user=user).select_related(
-        "entry__member", "entry__ruleset_version", "window__review__branch"
+        "entry__member",
+        "entry__ruleset_version",
+        "subject",
+        "window__branch",
+        "window__review",
+        "window__evaluation",
+        "window__annual_review",
     )
 
 

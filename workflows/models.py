@@ -52,6 +52,22 @@ class BranchProcess(Process):
         related_name="process",
         verbose_name=_("申诉"),
     )
+    evaluation = models.OneToOneField(
+        "yearend.EvaluationSession",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="process",
+        verbose_name=_("民主评议"),
+    )
+    annual_review = models.OneToOneField(
+        "yearend.AnnualReview",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="process",
+        verbose_name=_("年度总评"),
+    )
 
     class Meta:
         verbose_name = _("流程")
@@ -215,18 +231,51 @@ class AttendanceSheet(models.Model):
 
 
 class ReviewSettings(models.Model):
-    """审定周期设置: how often a branch's points are posted and approved; inherited down the tree."""
+    """审定周期设置: the rhythm of a branch's year — monthly 统计, the 公示/审定/备案 period, the
+    organization-wide ranking, the 年度总评 — inherited down the tree (the nearest setting above counts)."""
 
     class PeriodKind(models.TextChoices):
         MONTH = "month", _("月度")
         QUARTER = "quarter", _("季度")
         HALF = "half", _("半年")
 
+    class TallyKind(models.TextChoices):
+        MONTH = "month", _("月度")
+        QUARTER = "quarter", _("季度")
+
+    class RankingKind(models.TextChoices):
+        QUARTER = "quarter", _("季度")
+        HALF = "half", _("半年")
+        CYCLE = "cycle", _("年度")
+
     organization = models.OneToOneField(
         "accounts.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("组织")
     )
+    tally_kind = models.CharField(
+        _("统计周期"),
+        max_length=10,
+        choices=TallyKind.choices,
+        default=TallyKind.MONTH,
+        help_text=_("党员申报提醒和台账小计的周期（月统计）"),
+    )
     period_kind = models.CharField(
-        _("审定周期"), max_length=10, choices=PeriodKind.choices, default=PeriodKind.QUARTER
+        _("审定周期"),
+        max_length=10,
+        choices=PeriodKind.choices,
+        default=PeriodKind.QUARTER,
+        help_text=_("公示、审定、备案的周期"),
+    )
+    ranking_kind = models.CharField(
+        _("全委排名周期"),
+        max_length=10,
+        choices=RankingKind.choices,
+        default=RankingKind.HALF,
+        help_text=_("上级党委汇总全委排名、通报公示的周期；排名规则（如预备党员全委排名最后）按此周期计"),
+    )
+    annual_review = models.BooleanField(
+        _("年度总评"),
+        default=True,
+        help_text=_("全年各期审定、民主评议审定后，进行年度总评和等次评定，报党委审批、备案"),
     )
     publicity_days = models.PositiveSmallIntegerField(_("公示天数"), default=5)
     escalation_days = models.PositiveSmallIntegerField(
@@ -289,9 +338,31 @@ class PeriodReview(models.Model):
 
 
 class PublicityWindow(models.Model):
-    """公示: the period's list posted to the branch; appeals are accepted while it is open."""
+    """公示: a list posted to the branch — a period's entries, the 民主评议's proposed results or the year's
+    proposed 等次 — during which its members may appeal. Exactly one of the three owners is set."""
 
-    review = models.OneToOneField(PeriodReview, on_delete=models.PROTECT, related_name="window")
+    branch = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("支部")
+    )
+    review = models.OneToOneField(
+        PeriodReview, on_delete=models.PROTECT, null=True, blank=True, related_name="window"
+    )
+    evaluation = models.OneToOneField(
+        "yearend.EvaluationSession",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="window",
+        verbose_name=_("民主评议"),
+    )
+    annual_review = models.OneToOneField(
+        "yearend.AnnualReview",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="window",
+        verbose_name=_("年度总评"),
+    )
     opens_at = models.DateTimeField(_("公示开始"))
     closes_at = models.DateTimeField(_("公示截止"))
     opened_by = models.ForeignKey(
@@ -301,9 +372,22 @@ class PublicityWindow(models.Model):
     class Meta:
         verbose_name = _("公示")
         verbose_name_plural = _("公示")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(review__isnull=False, evaluation__isnull=True, annual_review__isnull=True)
+                | Q(review__isnull=True, evaluation__isnull=False, annual_review__isnull=True)
+                | Q(review__isnull=True, evaluation__isnull=True, annual_review__isnull=False),
+                name="publicity_window_has_one_owner",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.review} 公示 {self.opens_at:%Y-%m-%d}—{self.closes_at:%Y-%m-%d}"
+        return f"{self.owner} 公示 {self.opens_at:%Y-%m-%d}—{self.closes_at:%Y-%m-%d}"
+
+    @property
+    def owner(self):
+        """What is posted: the PeriodReview, the EvaluationSession or the AnnualReview."""
+        return self.review or self.evaluation or self.annual_review
 
     def is_open(self, at=None) -> bool:
         at = at or timezone.now()
@@ -311,7 +395,8 @@ class PublicityWindow(models.Model):
 
 
 class Appeal(models.Model):
-    """申诉: a member of the branch disputes a publicised entry, own or another's."""
+    """申诉: a member of the branch disputes what is posted, own or another's — a ledger entry of a period's
+    公示, or a member's proposed 评议等次 or 年度等次 (``subject``) of the year-end's. Exactly one is set."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("待处理")
@@ -323,8 +408,22 @@ class Appeal(models.Model):
         "accounts.Member", on_delete=models.PROTECT, related_name="appeals", verbose_name=_("申诉人")
     )
     entry = models.ForeignKey(
-        "scoring.LedgerEntry", on_delete=models.PROTECT, related_name="appeals", verbose_name=_("被申诉记录")
+        "scoring.LedgerEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appeals",
+        verbose_name=_("被申诉记录"),
     )
+    subject = models.ForeignKey(
+        "accounts.Member",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("被申诉的评议或等次所属党员"),
+    )
+    corrected_result = models.CharField(_("更正后的等次或得分"), max_length=20, blank=True)
     reason = models.TextField(_("申诉理由"))
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.OPEN)
     decision_reason = models.TextField(_("处理意见"), blank=True)
@@ -347,8 +446,17 @@ class Appeal(models.Model):
         verbose_name = _("申诉")
         verbose_name_plural = _("申诉")
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(entry__isnull=False, subject__isnull=True)
+                | Q(entry__isnull=True, subject__isnull=False),
+                name="appeal_has_one_target",
+            )
+        ]
 
     def __str__(self) -> str:
+        if self.entry_id is None:
+            return f"{self.appellant} 对 {self.subject} 的{self.window.owner.label}结果的申诉"
         return f"{self.appellant} 对 {self.entry} 的申诉"
 
 

@@ -106,7 +106,11 @@ def period_start(
             messages.PERIOD_EXISTS % {"branch": branch.name, "period": period.label()}
         ) from None
     window = PublicityWindow.objects.create(
-        review=review, opens_at=now, closes_at=now + timedelta(days=settings.publicity_days), opened_by=by
+        branch=branch,
+        review=review,
+        opens_at=now,
+        closes_at=now + timedelta(days=settings.publicity_days),
+        opened_by=by,
     )
     audit_record(
         actor=by,

@@ -74,7 +74,7 @@ def appeals_visible_to(user) -> QuerySet[Appeal]:
     if not user.is_authenticated:
         return Appeal.objects.none()
     return Appeal.objects.filter(
-        Q(window__review__branch__in=organizations_following(user)) | Q(appellant__user=user)
+        Q(window__branch__in=organizations_following(user)) | Q(appellant__user=user)
     )
 
 

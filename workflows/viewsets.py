@@ -35,8 +35,9 @@ from workflows.selectors import (
     tasks_of,
     tasks_visible_to,
 )
+from yearend.flows import AnnualReviewFlow, EvaluationFlow
 
-FLOWS = (ClaimFlow, PeriodReviewFlow, AppealFlow)
+FLOWS = (ClaimFlow, PeriodReviewFlow, AppealFlow, EvaluationFlow, AnnualReviewFlow)
 
 
 class WorkflowTaskFilter(django_filters.FilterSet):
@@ -161,7 +162,13 @@ class ProcessDetailView(views.DetailProcessView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         process = context["process"].coerced
-        record = process.claim or process.period_review or process.appeal
+        record = (
+            process.claim
+            or process.period_review
+            or process.appeal
+            or process.evaluation
+            or process.annual_review
+        )
         context["history"] = audit_trail(record).select_related("actor") if record else []
         return context
 
@@ -263,6 +270,8 @@ class WorkflowApplication(WorkflowAppViewset):
                 ScopedFlowViewset(ClaimFlow, icon="how_to_vote"),
                 ScopedFlowViewset(PeriodReviewFlow, icon="campaign"),
                 ScopedFlowViewset(AppealFlow, icon="gavel"),
+                ScopedFlowViewset(EvaluationFlow, icon="how_to_reg"),
+                ScopedFlowViewset(AnnualReviewFlow, icon="emoji_events"),
             ],
             **kwargs,
         )

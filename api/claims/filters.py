@@ -83,7 +83,7 @@ class PublicityFilter(filters.FilterSet):
 
 class AppealFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=Appeal.Status.choices, label="状态")
-    branch = filters.CharFilter(field_name="window__review__branch__code", label="支部编码")
+    branch = filters.CharFilter(field_name="window__branch__code", label="支部编码")
     publicity = id_filter("window__review_id", "公示编号")
     mine = MineFilter(owner_field="appellant__user")
 

@@ -128,5 +128,5 @@ def with_subjects(tasks: QuerySet) -> QuerySet:
         f"{bp}appeal__decided_by",
         f"{bp}appeal__entry__member",
         f"{bp}appeal__entry__ruleset_version",
-        f"{bp}appeal__window__review__branch",
+        f"{bp}appeal__window__branch",
     )

@@ -331,7 +331,7 @@ def appeal_evidence(world, version) -> Evidence:
     )
     now = timezone.now()
     window = PublicityWindow.objects.create(
-        review=review, opens_at=now, closes_at=now + datetime.timedelta(days=5)
+        branch=world.branch_a, review=review, opens_at=now, closes_at=now + datetime.timedelta(days=5)
     )
     appeal = Appeal.objects.create(
         window=window, appellant=world.other_member_a, entry=entry, reason="当天未到会"

@@ -15,7 +15,10 @@ def test_the_higher_committee_sets_monthly_review_for_its_committee_and_branches
         URL + "add/",
         {
             "organization": world.committee.pk,
+            "tally_kind": "month",
             "period_kind": "month",
+            "ranking_kind": "half",
+            "annual_review": "on",
             "publicity_days": 7,
             "escalation_days": 3,
             "auto_start": "on",
@@ -25,6 +28,32 @@ def test_the_higher_committee_sets_monthly_review_for_its_committee_and_branches
     assert review_settings_for(world.branch_a).period_kind == "month"
     assert review_settings_for(world.branch_b).publicity_days == 7
     assert AuditRecord.objects.filter(action="review_settings.create").exists()
+
+
+def test_the_rhythm_of_the_year_is_set_once_above_and_runs_several_cadences_at_once(client, world):
+    """二七区: monthly 统计, quarterly 公示/审定/备案, the organization-wide ranking every half-year, and the
+    annual 总评 — one setting on the committee, inherited by every branch below."""
+    client.force_login(world.higher)
+    client.post(
+        URL + "add/",
+        {
+            "organization": world.committee.pk,
+            "tally_kind": "month",
+            "period_kind": "quarter",
+            "ranking_kind": "half",
+            "annual_review": "on",
+            "publicity_days": 5,
+            "escalation_days": 7,
+            "auto_start": "on",
+        },
+    )
+    settings = review_settings_for(world.branch_b)
+    assert (settings.tally_kind, settings.period_kind, settings.ranking_kind, settings.annual_review) == (
+        "month",
+        "quarter",
+        "half",
+        True,
+    )
 
 
 @pytest.mark.parametrize("persona", ["clerk_a", "secretary_a", "committee_a"])

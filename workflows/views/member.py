@@ -375,8 +375,7 @@ class AppealListView(LoginRequiredMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         get_member_for_user(self.request.user)
         rows = [
-            (appeal, _entry_item_name(appeal.entry))
-            for appeal in member_selectors.appeals_of(self.request.user)
+            (appeal, appeal_subject_text(appeal)) for appeal in member_selectors.appeals_of(self.request.user)
         ]
         return super().get_context_data(**kwargs, rows=rows)
 
@@ -390,10 +389,17 @@ class AppealDetailView(LoginRequiredMixin, generic.TemplateView):
             **kwargs,
             appeal=appeal,
             entry=appeal.entry,
-            item_name=_entry_item_name(appeal.entry),
+            item_name=_entry_item_name(appeal.entry) if appeal.entry_id else "",
             evidence=list(appeal.evidence.all()),
             history=audit_trail(appeal).select_related("actor__member"),
         )
+
+
+def appeal_subject_text(appeal: Appeal) -> str:
+    """What an appeal disputes, in a line: the entry's member and item, or whose year-end result."""
+    if appeal.entry_id is not None:
+        return f"{appeal.entry.member.real_name} · {_entry_item_name(appeal.entry)}"
+    return f"{appeal.subject.real_name} · {appeal.window.owner.label}结果"
 
 
 def _entry_item_name(entry: LedgerEntry) -> str:

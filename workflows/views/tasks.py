@@ -20,6 +20,7 @@ from workflows.evidence import evidence_reuse
 from workflows.forms import (
     ApprovePeriodForm,
     DecideAppealForm,
+    DecideResultAppealForm,
     FilingForm,
     RecordClaimForm,
     ReviewClaimForm,
@@ -222,28 +223,56 @@ class FilingView(PeriodTaskMixin, TaskFormView):
 
 
 class DecideAppealView(TaskFormView):
-    """处理申诉 by the branch committee."""
+    """处理申诉 by the branch committee — against a ledger entry, or against a year-end result."""
 
-    form_class = DecideAppealForm
     template_name = "workflows/task_decide_appeal.html"
 
+    def appeal(self):
+        return self.request.activation.process.appeal
+
+    def get_form_class(self):
+        return DecideAppealForm if self.appeal().entry_id else DecideResultAppealForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.appeal().entry_id is None:
+            kwargs["choices"] = result_choices(self.appeal().window)
+        return kwargs
+
     def get_context_data(self, **kwargs):
-        appeal = self.request.activation.process.appeal
-        names = item_names(appeal.entry.ruleset_version)
+        appeal = self.appeal()
+        if appeal.entry_id is not None:
+            names = item_names(appeal.entry.ruleset_version)
+            kwargs["item_name"] = names.get(appeal.entry.item_code, appeal.entry.item_code)
+        else:
+            from yearend.posted import posted_rows
+
+            kwargs["posted"] = next(
+                (row for row in posted_rows(appeal.window) if row.member.pk == appeal.subject_id), None
+            )
         return super().get_context_data(
-            appeal=appeal,
-            entry=appeal.entry,
-            item_name=names.get(appeal.entry.item_code, appeal.entry.item_code),
-            evidence=list(appeal.evidence.all()),
-            **kwargs,
+            appeal=appeal, entry=appeal.entry, evidence=list(appeal.evidence.all()), **kwargs
         )
 
     def perform(self, data):
         appeals.appeal_decide(
-            appeal=self.request.activation.process.appeal,
+            appeal=self.appeal(),
             by=self.request.user,
             uphold=data["decision"] == "uphold",
-            points=data["points"],
+            points=data.get("points"),
+            result=str(data.get("result") or ""),
             reason=data["reason"],
             activation=self.request.activation,
         )
+
+
+def result_choices(window) -> list[str] | None:
+    """What a year-end result may be corrected to: the session's levels or the rules' grades; None for a
+    vote score (typed in)."""
+    if window.evaluation_id is not None:
+        session = window.evaluation
+        return list(session.levels) if session.kind == "levels" else None
+    from scoring.core.annual import grade_choices
+
+    review = window.annual_review
+    return list(grade_choices(periods.cycle_rules(review.branch, review.cycle)))

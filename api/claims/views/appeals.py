@@ -60,12 +60,18 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     parser_classes = [parsers.MultiPartParser, parsers.FormParser]
 
     def get_queryset(self):
-        return appeals_visible_to(self.request.user).select_related(
-            "appellant",
-            "entry__member",
-            "entry__ruleset_version",
-            "window__review__branch",
-            "decided_by__member",
+        # The year-end's appeals (against a 评议 or 等次, not an entry) are the year-end resources'.
+        return (
+            appeals_visible_to(self.request.user)
+            .filter(entry__isnull=False)
+            .select_related(
+                "appellant",
+                "entry__member",
+                "entry__ruleset_version",
+                "window__branch",
+                "window__review",
+                "decided_by__member",
+            )
         )
 
     def get_serializer_class(self):
