@@ -1,7 +1,8 @@
 """A walked first half of 2026 for branches A and B of the personas' committee, with known figures.
 
-The general branch refines the committee's 二七区 rules with grades (合格 from 3 points) and an added
-民主评议, so cycle totals are plain sums. Entries are recorded in the ledger, one claim goes through
+The general branch adopts the 二七区 rules with grades of its own (合格 from 3 points) and an added
+民主评议, so cycle totals are plain sums (a rule set of its own: a local file extending the committee's may
+not change the evaluation or the grades). Entries are recorded in the ledger, one claim goes through
 申报 → 登记 → 审核, and each quarter through 公示 → 审定 by the services, as the workflow tests do.
 
 Q1 (approved in A and B)                      Q2 (approved in A and B when ``half_year`` is used)
@@ -27,6 +28,8 @@ import pytest
 
 from accounts.models import Member
 from scoring.core.periods import Period, PeriodKind
+from scoring.core.presets import load_preset
+from scoring.core.ruleset_file import dump_ruleset, ruleset_from_dict, ruleset_to_dict
 from scoring.services import ledger_record, ruleset_create
 from tests.factories import make_member
 from tests.workflows.helpers import approved_claim, freeze, open_task, perform, publicity_closed, secretary_b
@@ -38,16 +41,20 @@ D = Decimal
 Q1 = Period(2026, PeriodKind.QUARTER, 1)
 Q2 = Period(2026, PeriodKind.QUARTER, 2)
 
-GENERAL_RULES = """\
-code: zongzhi-2026
-name: 第一党总支积分细则
-extends: erqi-2021
-evaluation: {mode: added, levels: {优秀: 10, 合格: 5}}
-grades:
-  - {name: 优秀, min: 8}
-  - {name: 合格, min: 3}
-  - {name: 不合格, min: null}
-"""
+
+def erqi_rules_text(**changes) -> str:
+    """The 二七区 preset as a rule-set file with top-level fields replaced (None leaves one out)."""
+    data = {**ruleset_to_dict(load_preset("erqi-2021")), **changes}
+    return dump_ruleset(ruleset_from_dict({key: value for key, value in data.items() if value is not None}))
+
+
+GENERAL_RULES = erqi_rules_text(
+    code="zongzhi-2026",
+    name="第一党总支积分细则",
+    evaluation={"mode": "added", "levels": {"优秀": 10, "合格": 5}},
+    grades=[{"name": "优秀", "min": 8}, {"name": "合格", "min": 3}, {"name": "不合格", "min": None}],
+    unsettled=None,
+)
 
 
 @dataclass
@@ -102,6 +109,18 @@ def approve_quarter(walked: Walked, branch, secretary, period: Period, monkeypat
 def general_rules(world, rules_2026):
     return ruleset_create(
         organization=world.general_branch, cycle=2026, text=GENERAL_RULES, by=world.higher, in_force=True
+    )
+
+
+@pytest.fixture
+def rules_without_grades(world):
+    """The committee's 二七区 rules for 2026 without its (placeholder) grades."""
+    return ruleset_create(
+        organization=world.committee,
+        cycle=2026,
+        text=erqi_rules_text(grades=None, unsettled=None),
+        by=world.higher,
+        in_force=True,
     )
 
 

@@ -99,12 +99,12 @@ def test_members_below_the_passing_grade_by_their_cycle_total(first_quarter):
     ]
 
 
-def test_without_a_passing_grade_in_the_rules_nobody_is_listed(world, rules_2026, monkeypatch):
+def test_without_a_passing_grade_in_the_rules_nobody_is_listed(world, rules_without_grades, monkeypatch):
     walked = Walked(world=world, probationary=None, candidate=None, secretary_b=None, reviews={})
     freeze(monkeypatch, 2026, 3, 25, 10)
     record(world.member_a, "study", (1, 10))
     approve_quarter(walked, world.branch_a, world.secretary_a, Q1, monkeypatch)
-    board = branch_dashboard(world.secretary_a, world.branch_a)  # 二七区 rules: no grades at all
+    board = branch_dashboard(world.secretary_a, world.branch_a)  # 二七区 rules without grades
     assert board.period == Q1 and board.summary.highest == D(2)
     assert board.passing is None and board.below == []
 
