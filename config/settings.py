@@ -156,6 +156,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # 期末自动发起公示: branches whose period ended and that allow it (ReviewSettings.auto_start).
     "period-autostart": {"task": "workflows.tasks.period_autostart", "schedule": crontab(hour=1, minute=10)},
+    # 年度总评: once a branch's last period and its 民主评议 are approved (ReviewSettings.annual_review).
+    "annual-review-autostart": {
+        "task": "yearend.tasks.annual_review_autostart",
+        "schedule": crontab(hour=1, minute=40),
+    },
     # 批量导出: re-queue exports whose worker died (stale heartbeat), remove files older than 7 days.
     "report-jobs-maintain": {
         "task": "reports.tasks.export_jobs_maintain",

@@ -66,17 +66,22 @@ def members_to_remind() -> QuerySet[Member]:
     return (
         Member.objects.exclude(status=Member.Status.EXEMPT)
         .filter(user__is_active=True)
-        .select_related("user")
+        .select_related("user", "branch")
         .order_by("pk")
     )
 
 
 def claim_reminders_send(*, on: datetime.date | None = None) -> int:
-    """提醒申报: one reminder per member per month."""
+    """提醒申报: one reminder per member per month, or per quarter where the branch tallies quarterly."""
     on = on or timezone.localdate()
     month = f"{on:%Y-%m}"
     sent = 0
+    tally_kinds: dict[int, str] = {}  # per branch: its 统计周期, inherited from above
     for member in members_to_remind().iterator():
+        if member.branch_id not in tally_kinds:
+            tally_kinds[member.branch_id] = review_settings_for(member.branch).tally_kind
+        if tally_kinds[member.branch_id] == ReviewSettings.TallyKind.QUARTER and (on.month - 1) % 3:
+            continue  # a quarterly tally is reminded in the quarter's first month only
         notification = notify(
             recipient=member.user,
             kind="claim_reminder",

@@ -170,7 +170,7 @@ def annual_grades_set(
     vetoed member can only be graded lowest. The first time, the year is posted for the 公示 window."""
     require(by, "review_claims", review.branch)
     now = now or timezone.now()
-    review = _locked(review)
+    held, review = review, _locked(review)
     _require_status(review, AnnualReview.Status.GRADING)
     result = branch_year(review.branch, review.cycle)
     standings = graded_here(review, result.standings)
@@ -227,6 +227,7 @@ def annual_grades_set(
     else:
         review.status = AnnualReview.Status.PUBLICITY  # the window has closed: 审定 follows at once
     review.save(update_fields=["status"])
+    held.status = review.status
     changed = sum(1 for row in rows if row.reason)
     audit_record(
         actor=by,
@@ -273,7 +274,7 @@ def annual_review_approve(
     """审定: the year's figures and the 等次 that stand after 公示 and appeals are frozen as the members'
     annual results (a new round after a return); the higher committee is asked to approve them."""
     require(by, "approve_period", review.branch)
-    review = _locked(review)
+    held, review = review, _locked(review)
     if review.status in (AnnualReview.Status.APPROVED, AnnualReview.Status.RATIFIED):
         raise ValidationError(messages.ALREADY_APPROVED)
     _require_status(review, AnnualReview.Status.PUBLICITY)
@@ -327,6 +328,7 @@ def annual_review_approve(
         raise ValidationError(messages.ALREADY_APPROVED) from None
     review.status = AnnualReview.Status.APPROVED
     review.save(update_fields=["status"])
+    held.status = review.status
     audit_record(
         actor=by,
         action="annual.approve",
@@ -351,7 +353,7 @@ def _decide(
     *, review: AnnualReview, by: Any, kind: str, reason: str, expect: str, next_status: str, summary: str
 ) -> AnnualDecision:
     require(by, "review_filings", review.branch)
-    review = _locked(review)
+    held, review = review, _locked(review)
     if review.status != expect:
         raise ValidationError(messages.ANNUAL_ALREADY_DECIDED)
     if kind == AnnualDecision.Kind.RETURN and not reason.strip():
@@ -366,6 +368,8 @@ def _decide(
     review.status = next_status
     review.returned = review.returned or kind == AnnualDecision.Kind.RETURN
     review.save(update_fields=["status", "returned"])
+    # The flow's next gateway reads the process's own copy of the review, which the task page holds.
+    held.status, held.returned = review.status, review.returned
     audit_record(
         actor=by,
         action=f"annual.{kind}",

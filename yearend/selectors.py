@@ -156,11 +156,48 @@ def member_year(member: Member, cycle: int) -> AnnualResult | None:
     )
 
 
-def open_year_end_windows(member: Member):
-    """The year-end 公示 of the member's branch (evaluation or annual) — the latest of each."""
-    session = EvaluationSession.objects.filter(branch=member.branch_id).order_by("-cycle").first()
-    review = AnnualReview.objects.filter(branch=member.branch_id).order_by("-cycle").first()
-    return session, review
+@dataclass(frozen=True)
+class MemberYearEnd:
+    """What 我的积分 says of the year's end: last year's 等次, this year's if approved, and the branch's
+    民主评议 or 年度总评 that asks something of the member now (自评, 投票, a 公示 to read)."""
+
+    cycle: int
+    last_year: AnnualResult | None
+    this_year: AnnualResult | None
+    session: EvaluationSession | None  # the branch's latest, until it is approved and its year reviewed
+    review: AnnualReview | None  # the branch's latest, while it is not archived
+    evaluation_held: bool
+
+
+def member_year_end(member: Member, cycle: int) -> MemberYearEnd:
+    session = (
+        EvaluationSession.objects.filter(branch=member.branch_id, cycle__in=(cycle - 1, cycle))
+        .order_by("-cycle")
+        .first()
+    )
+    review = (
+        AnnualReview.objects.filter(branch=member.branch_id, cycle__in=(cycle - 1, cycle))
+        .exclude(status=AnnualReview.Status.ARCHIVED)
+        .order_by("-cycle")
+        .first()
+    )
+    held = EvaluationSession.objects.filter(
+        branch=member.branch_id, cycle=cycle, status=EvaluationSession.Status.APPROVED
+    ).exists()
+    if (
+        session is not None
+        and session.status == EvaluationSession.Status.APPROVED
+        and (review is None or review.cycle != session.cycle)
+    ):
+        session = None  # approved and nothing more to do there: the year's review says the rest
+    return MemberYearEnd(
+        cycle=cycle,
+        last_year=member_year(member, cycle - 1),
+        this_year=member_year(member, cycle),
+        session=session,
+        review=review,
+        evaluation_held=held,
+    )
 
 
 def carry_over_figure_exists(member: Member, cycle: int) -> bool:

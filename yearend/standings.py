@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Max
-from scoring.core.annual import AnnualResult as CoreAnnualResult
-from scoring.core.annual import annual_result
 
 from accounts.models import Member, Organization
+from scoring.core.annual import AnnualResult as CoreAnnualResult
+from scoring.core.annual import annual_result
 from scoring.core.periods import Period, PeriodKind, cycle_bounds
 from scoring.core.ruleset import RuleSet as CoreRuleSet
 from scoring.models import RuleSetVersion

@@ -32,6 +32,10 @@ class MemberTally:
     def counts(self) -> Counter:
         return self.online_counts + self.paper_counts
 
+    def rows(self, counts: Counter, levels: list[str]) -> list[tuple[str, int]]:
+        """(level, votes) in the session's order, for templates (a Counter answers 0 to ``.items``)."""
+        return [(level, counts[level]) for level in levels if counts[level]]
+
     @property
     def ballots(self) -> int:
         return self.online_ballots + self.paper_ballots
@@ -48,6 +52,15 @@ class MemberTally:
         return (total / weight).quantize(CENT, rounding=ROUND_HALF_UP)
 
     suggestion: str | Decimal | None = None
+    levels: list[str] = field(default_factory=list)
+
+    @property
+    def online_rows(self) -> list[tuple[str, int]]:
+        return self.rows(self.online_counts, self.levels)
+
+    @property
+    def count_rows(self) -> list[tuple[str, int]]:
+        return self.rows(self.counts, self.levels)
 
 
 def _suggested_level(counts: Counter, levels: list[str]) -> str | None:
@@ -63,7 +76,7 @@ def session_tallies(session: EvaluationSession) -> list[MemberTally]:
     participants = (
         session.participants.filter(evaluated=True).select_related("member").order_by("member__real_name")
     )
-    tallies = {p.member_id: MemberTally(member=p.member) for p in participants}
+    tallies = {p.member_id: MemberTally(member=p.member, levels=list(session.levels)) for p in participants}
     for subject_id, level, score in Ballot.objects.filter(session=session).values_list(
         "subject_id", "level", "score"
     ):

@@ -244,6 +244,18 @@ def test_every_scored_member_is_reminded_once_a_month(world):
     assert claim_reminders_send(on=datetime.date(2026, 4, 1)) == len(expected)
 
 
+def test_a_branch_that_tallies_quarterly_is_reminded_in_the_quarters_first_month_only(world):
+    ReviewSettings.objects.create(organization=world.branch_b, tally_kind=ReviewSettings.TallyKind.QUARTER)
+    in_b = set(Member.objects.filter(branch=world.branch_b).values_list("user_id", flat=True))
+
+    claim_reminders_send(on=datetime.date(2026, 5, 1))
+    reminded = set(Notification.objects.filter(kind="claim_reminder").values_list("recipient_id", flat=True))
+    assert reminded and not reminded & in_b  # May: branch A (monthly) only
+    claim_reminders_send(on=datetime.date(2026, 7, 1))
+    reminded = set(Notification.objects.filter(kind="claim_reminder").values_list("recipient_id", flat=True))
+    assert in_b <= reminded  # July opens a quarter
+
+
 def test_the_monthly_task_runs_twice_and_reminds_once(world):
     first = tasks.claim_reminder_monthly.delay().get()
 

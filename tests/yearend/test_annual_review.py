@@ -134,6 +134,15 @@ def test_the_review_waits_for_every_quarter_and_the_evaluation(world, year_2026,
     assert problems[1] == messages.ANNUAL_EVALUATION_PENDING % {"cycle": 2026}
 
 
+def test_beat_starts_the_review_once_the_year_is_complete_and_only_once(world, year_done):
+    from yearend.annual import annual_reviews_autostart
+
+    assert annual_reviews_autostart(today=datetime.date(2027, 1, 16)) == 1
+    assert annual_reviews_autostart(today=datetime.date(2027, 1, 17)) == 0
+    review = AnnualReview.objects.get(branch=world.branch_a, cycle=2026)
+    assert review.started_by is None and open_task(review.process, AnnualReviewFlow.grade)
+
+
 def test_the_review_opens_the_committees_grade_task(world, review):
     assert review.status == AnnualReview.Status.GRADING
     assert open_task(review.process, AnnualReviewFlow.grade).owner_permission == "accounts.review_claims"

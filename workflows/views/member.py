@@ -113,12 +113,16 @@ class MyPointsView(LoginRequiredMixin, generic.TemplateView):
     template_name = "workflows/me/index.html"
 
     def get_context_data(self, **kwargs):
+        from yearend.selectors import member_year_end
+
         member = get_member_for_user(self.request.user)
         unread = notifications_for(self.request.user).filter(read_at__isnull=True)
+        points = member_selectors.my_points(member)
         return super().get_context_data(
             **kwargs,
             member=member,
-            points=member_selectors.my_points(member),
+            points=points,
+            year_end=member_year_end(member, points.cycle or timezone.localdate().year),
             rankings_shown=member_selectors.rankings_shown(member.branch),
             unread=unread[:UNREAD_SHOWN],
             unread_count=unread.count(),

@@ -90,6 +90,7 @@ class BranchYearView(LoginRequiredMixin, generic.TemplateView):
         user = self.request.user
         branch = get_branch_for_user(user, self.kwargs["pk"])
         cycle = self.kwargs["cycle"]
+        kwargs = {k: v for k, v in kwargs.items() if k not in ("pk", "cycle")}  # the URL's, named here
         state = branch_year_state(branch, cycle)
         may_open = access.may(user, "open_publicity", branch)
         kwargs.setdefault(
@@ -268,6 +269,7 @@ class OrganizationYearView(LoginRequiredMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         organization = get_object_or_404(organizations_overseen(self.request.user), pk=self.kwargs["pk"])
         cycle = self.kwargs["cycle"]
+        kwargs = {k: v for k, v in kwargs.items() if k not in ("pk", "cycle")}
         branches = branches_below(organization)
         page = Paginator(branches, BRANCHES_PER_PAGE).get_page(self.request.GET.get("page"))
         results = organization_results(organization, cycle)
