@@ -156,6 +156,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # 期末自动发起公示: branches whose period ended and that allow it (ReviewSettings.auto_start).
     "period-autostart": {"task": "workflows.tasks.period_autostart", "schedule": crontab(hour=1, minute=10)},
+    # 自主设定项目: approved branch rules take effect on their date (the day's first minutes).
+    "rule-proposals-apply": {
+        "task": "scoring.tasks.rule_proposals_apply",
+        "schedule": crontab(hour=0, minute=5),
+    },
     # 年度总评: once a branch's last period and its 民主评议 are approved (ReviewSettings.annual_review).
     "annual-review-autostart": {
         "task": "yearend.tasks.annual_review_autostart",

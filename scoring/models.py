@@ -210,3 +210,59 @@ class LedgerEntry(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.occurred_on} {self.member} {self.item_code} {self.points:+}"
+
+
+class RuleProposal(models.Model):
+    """自主设定项目申请: a branch committee's local version of the rules (its own items, lower caps, never
+    looser), approved by the higher committee, in force from a date (004; 002: 每季度由支部委员会议审定)."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("待上级审批")
+        RETURNED = "returned", _("退回修改")
+        APPROVED = "approved", _("已批准待生效")
+        IN_FORCE = "in_force", _("已生效")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.PROTECT,
+        related_name="rule_proposals",
+        verbose_name=_("支部"),
+    )
+    cycle = models.PositiveSmallIntegerField(_("积分年度"))
+    source = models.TextField(
+        _("本支部细则（YAML）"), help_text=_("extends 上级细则，只写本支部增加或细化的项目")
+    )
+    effective_from = models.DateField(_("生效日期"))
+    note = models.TextField(_("说明"), blank=True, help_text=_("支委会研究情况、增加项目的理由"))
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("提出人")
+    )
+    created_at = models.DateTimeField(_("提出时间"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_reason = models.TextField(_("审批意见"), blank=True)
+    version = models.OneToOneField(
+        RuleSetVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposal",
+        verbose_name=_("生效的细则版本"),
+    )
+
+    class Meta:
+        verbose_name = _("自主设定项目申请")
+        verbose_name_plural = _("自主设定项目申请")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "effective_from"])]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.cycle}年度细则申请（{self.effective_from} 起）"
+
+    @property
+    def label(self) -> str:
+        return f"{self.cycle}年度自主设定项目"

@@ -15,7 +15,7 @@ from viewflow.urls import Application
 
 from accounts import access
 from workflows import member_selectors
-from workflows.views import clerk, member
+from workflows.views import clerk, member, rules
 from yearend.views import member as yearend_member
 
 
@@ -76,6 +76,7 @@ class ClerkApplication(Application):
     )
     record_new_path = path("<int:pk>/record/new/", clerk.RecordNewView.as_view(), name="record_new")
     periods_path = path("<int:pk>/periods/", clerk.PeriodsView.as_view(), name="periods")
+    rules_path = path("<int:pk>/rules/", rules.BranchRulesView.as_view(), name="rules")
 
     def has_view_permission(self, user, obj=None):
         return not user.is_authenticated or member_selectors.branches_followed_by(user).exists()

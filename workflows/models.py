@@ -68,6 +68,14 @@ class BranchProcess(Process):
         related_name="process",
         verbose_name=_("年度总评"),
     )
+    rule_proposal = models.OneToOneField(
+        "scoring.RuleProposal",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="process",
+        verbose_name=_("自主设定项目申请"),
+    )
 
     class Meta:
         verbose_name = _("流程")
@@ -86,6 +94,13 @@ class PeriodReviewProcess(BranchProcess):
         proxy = True
         verbose_name = _("公示审定流程")
         verbose_name_plural = _("公示审定流程")
+
+
+class RuleProposalProcess(BranchProcess):
+    class Meta:
+        proxy = True
+        verbose_name = _("自主设定项目审批流程")
+        verbose_name_plural = _("自主设定项目审批流程")
 
 
 class AppealProcess(BranchProcess):

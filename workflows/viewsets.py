@@ -26,6 +26,7 @@ from audit.services import audit_trail
 from workflows.execution import review_tasks_approve
 from workflows.flows import AppealFlow, ClaimFlow, PeriodReviewFlow
 from workflows.models import Claim
+from workflows.rule_flows import RuleProposalFlow
 from workflows.selectors import (
     archive_of,
     inbox_of,
@@ -37,7 +38,7 @@ from workflows.selectors import (
 )
 from yearend.flows import AnnualReviewFlow, EvaluationFlow
 
-FLOWS = (ClaimFlow, PeriodReviewFlow, AppealFlow, EvaluationFlow, AnnualReviewFlow)
+FLOWS = (ClaimFlow, PeriodReviewFlow, AppealFlow, EvaluationFlow, AnnualReviewFlow, RuleProposalFlow)
 
 
 class WorkflowTaskFilter(django_filters.FilterSet):
@@ -272,6 +273,7 @@ class WorkflowApplication(WorkflowAppViewset):
                 ScopedFlowViewset(AppealFlow, icon="gavel"),
                 ScopedFlowViewset(EvaluationFlow, icon="how_to_reg"),
                 ScopedFlowViewset(AnnualReviewFlow, icon="emoji_events"),
+                ScopedFlowViewset(RuleProposalFlow, icon="rule"),
             ],
             **kwargs,
         )

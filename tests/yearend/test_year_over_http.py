@@ -1,6 +1,6 @@
 """The year's end over viewflow's own task pages, as each officer does it: 计票 with a paper count,
-支委会评定, 公示, 审定; then 发起年度总评, 评定等次, 公示, 审定, 党委审批, 备案 — and the branch's year page shows the
-result, 评先评优 and the follow-up candidates."""
+支委会评定, 公示, 审定; then 发起年度总评, 评定等次, 公示, 审定, 党委审批, 备案 — and the branch's year page
+shows the result, 评先评优 and the follow-up candidates."""
 
 import datetime
 

@@ -59,7 +59,11 @@ class ClerkIndexView(LoginRequiredMixin, generic.TemplateView):
         followed = [b for b in member_selectors.branches_followed_by(user) if b not in recorded]
         if not recorded and not followed:
             raise PermissionDenied
-        return super().get_context_data(**kwargs, recorded=recorded, followed=followed)
+        from yearend.views.pages import default_cycle
+
+        return super().get_context_data(
+            **kwargs, recorded=recorded, followed=followed, year_end_cycle=default_cycle()
+        )
 
 
 # ---------------------------------------------------------------- 活动签到登记
