@@ -29,6 +29,7 @@ from scoring import messages, services
 from scoring.forms import ReverseForm, RuleSetForm
 from scoring.models import LedgerEntry, RuleSet, RuleSetVersion
 from scoring.selectors import (
+    effective_ruleset,
     item_names,
     ledger_visible_to,
     ruleset_export,
@@ -66,7 +67,7 @@ class RuleSetAdmin(admin.ModelAdmin):
     list_filter = ("cycle", "in_force")
     list_select_related = ("organization", "parent")
     search_fields = ("name", "code", "organization__name")
-    readonly_fields = ("code", "name", "parent", "version_number", "exports", "history")
+    readonly_fields = ("code", "name", "parent", "version_number", "unsettled", "exports", "history")
 
     # -- scope
 
@@ -106,6 +107,7 @@ class RuleSetAdmin(admin.ModelAdmin):
             "name",
             "parent",
             "version_number",
+            "unsettled",
             "exports",
             "make_current",
         )
@@ -129,6 +131,17 @@ class RuleSetAdmin(admin.ModelAdmin):
     def version_number(self, ruleset: RuleSet) -> str:
         version = ruleset.current_version
         return str(_("第 %(number)d 版") % {"number": version.number}) if version else "—"
+
+    @admin.display(description=_("待确定事项"))
+    def unsettled(self, ruleset: RuleSet) -> str:
+        """What the source regulation leaves open (the rule file's ``unsettled``), for the organization to
+        settle: shown on every rule set that has or inherits such notes."""
+        version = ruleset.current_version if ruleset.pk else None
+        notes = effective_ruleset(version).unsettled if version else ()
+        if not notes:
+            return "—"
+        items = format_html_join("", "<li><code>{}</code>：{}</li>", ((n.field, n.note) for n in notes))
+        return format_html('<ul class="errorlist" style="color:#8a6d3b">{}</ul>', items)
 
     @admin.display(description=_("导出"))
     def exports(self, ruleset: RuleSet) -> str:

@@ -278,3 +278,13 @@ def test_an_upload_that_is_not_utf8_text_is_refused_on_the_form(client, world):
         reverse(ADD), {"organization": world.committee.pk, "cycle": CYCLE, "upload": upload}
     )
     assert response.context["adminform"].form.errors["upload"] == ["上传的文件不是 UTF-8 编码的文本文件。"]
+
+
+def test_the_rule_set_page_shows_what_the_regulation_leaves_open(client, world):
+    """二七区's 办法 gives no grade thresholds: the preset says so (unsettled) and the admin shows it."""
+    ruleset = ruleset_create(
+        organization=world.committee, cycle=CYCLE, text=preset_text("erqi-2021"), by=None
+    )
+    client.force_login(world.higher)
+    page = client.get(reverse("admin:scoring_ruleset_change", args=[ruleset.pk])).content.decode()
+    assert "待确定事项" in page and "<code>grades</code>" in page
