@@ -29,6 +29,7 @@ LEDGER_REVERSAL_VIA_SERVICE = _("冲正记录只能通过冲正操作生成。")
 LEDGER_REASON_REQUIRED = _("冲正或更正必须注明原因。")
 LEDGER_ALREADY_REVERSED = _("该记录已被冲正，不能重复冲正。")
 LEDGER_CANNOT_REVERSE_REVERSAL = _("冲正记录本身不能再冲正；如需恢复，请重新登记一条记录。")
+LEDGER_IMPORT_NOT_ALLOWED = _("您无权向%(branch)s的台账导入记录。")
 LEDGER_POINTS_INVALID = _("分值须为绝对值小于 100000、最多两位小数的数。")
 
 # Scores

@@ -425,6 +425,98 @@ def ledger_record(
     return entry
 
 
+@dataclass(frozen=True)
+class ImportRow:
+    """One line of a paper ledger being imported: who, which item, when, and the points of a range item."""
+
+    member: Member
+    item_code: str
+    occurred_on: datetime.date
+    points: Decimal | None = None
+
+
+@transaction.atomic
+def ledger_import(*, rows: list[ImportRow], by: Any, reason: str) -> list[LedgerEntry]:
+    """台账导入: a paper ledger kept before the system (a branch's first year), all rows or none.
+
+    Each row is checked as ``ledger_record`` checks one — the member's branch on the day, the rules in
+    force there, the item and its points — and every problem is reported with its row number. The entries
+    are written at once with one audit record per branch; they count like any entry once their period is
+    approved. Only the branch's clerk (``record_claims``) imports.
+    """
+    from accounts.access import may
+    from accounts.models import BranchMembership
+
+    if not reason.strip():
+        raise ValidationError({"reason": [messages.LEDGER_REASON_REQUIRED]})
+    spells: dict[int, list[BranchMembership]] = {}
+    for spell in BranchMembership.objects.filter(member__in={row.member.pk for row in rows}).select_related(
+        "branch"
+    ):
+        spells.setdefault(spell.member_id, []).append(spell)
+    versions: dict[tuple[int, datetime.date], RuleSetVersion] = {}
+    allowed: dict[int, bool] = {}
+    entries, errors = [], []
+    for number, row in enumerate(rows, start=1):
+        try:
+            branch = next(
+                (
+                    s.branch
+                    for s in spells.get(row.member.pk, [])
+                    if s.start <= row.occurred_on and (s.end is None or row.occurred_on < s.end)
+                ),
+                None,
+            )
+            if branch is None:
+                message = messages.LEDGER_NO_BRANCH_ON_DATE % {
+                    "date": row.occurred_on,
+                    "member": row.member.real_name,
+                }
+                raise ValidationError({"occurred_on": [message]})
+            if branch.pk not in allowed:
+                allowed[branch.pk] = may(by, "record_claims", branch)
+            if not allowed[branch.pk]:
+                raise ValidationError(messages.LEDGER_IMPORT_NOT_ALLOWED % {"branch": branch.name})
+            key = (branch.pk, row.occurred_on)
+            if key not in versions:
+                versions[key] = _version_for(branch, row.occurred_on)
+            value = _checked_points(versions[key], row.member, row.item_code, row.occurred_on, row.points)
+        except ValidationError as error:
+            errors += [f"第 {number} 行：{message}" for message in error.messages]
+            continue
+        entries.append(
+            LedgerEntry(
+                member=row.member,
+                branch=branch,
+                ruleset_version=versions[key],
+                item_code=row.item_code,
+                occurred_on=row.occurred_on,
+                points=value,
+                source=LedgerEntry.Source.IMPORT,
+                reason=reason,
+                created_by=by,
+            )
+        )
+    if errors:
+        raise ValidationError(errors)
+    created = LedgerEntry.objects.bulk_create(entries)
+    by_branch: dict[int, list[LedgerEntry]] = {}
+    for entry in created:
+        by_branch.setdefault(entry.branch_id, []).append(entry)
+    for branch_entries in by_branch.values():
+        branch = branch_entries[0].branch
+        days = sorted(entry.occurred_on for entry in branch_entries)
+        audit_record(
+            actor=by,
+            action="ledger.import",
+            summary=f"{branch.name} 导入台账 {len(branch_entries)} 条（{days[0]} 至 {days[-1]}）",
+            organization=branch,
+            reason=reason,
+            data={"count": len(branch_entries), "first": days[0], "last": days[-1]},
+        )
+    return created
+
+
 def _version_for(branch: Organization, occurred_on: datetime.date) -> RuleSetVersion:
     ruleset = ruleset_for(branch, occurred_on)
     if ruleset is None:

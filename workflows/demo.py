@@ -101,9 +101,14 @@ class DemoCalendar:
         return period.bounds(self.start_month)
 
     @property
+    def completed(self) -> int:
+        """The last cycle wholly before the quarters the demo walks: its year-end is done (yearend.demo)."""
+        return min(self.current.cycle, self.walked.cycle, self.publicity.cycle) - 1
+
+    @property
     def cycles(self) -> list[int]:
         """The cycles the demo's dates fall in; each needs its rules in force."""
-        return sorted({self.current.cycle, self.walked.cycle, self.publicity.cycle})
+        return sorted({self.completed, self.current.cycle, self.walked.cycle, self.publicity.cycle})
 
 
 def period_before(period: Period) -> Period:

@@ -34,8 +34,8 @@ EARLY_JULY = datetime.date(2026, 7, 3)  # the previous quarter's 公示 would st
 SEEDED_AT = datetime.time(10, 30)
 # Change only when the demo's workflow data is changed on purpose (screenshots and the e2e test rely on it).
 DEMO_FINGERPRINTS = {
-    WINTER_DAY: "08f1380e66dc417442da8ab4c455cc67a28b030fc497795243f8dc5770efe2e6",
-    EARLY_JULY: "0c5a760b15dc2b84fd1aa82116917b638b4dded7f78206b0ac0807358e6fd1f8",
+    WINTER_DAY: "6d40fb31da29477e529208509accfc1b3a0c1ab00c56ad498698207227cbb1d6",
+    EARLY_JULY: "5824b374b6cc1d6f8db8d4c5ffb83cedceec52ae57c35b73ba20e00dfe6d5669",
 }
 
 
@@ -49,11 +49,11 @@ def Q(cycle, index):  # reads like the regulation's 第N季度
 @pytest.mark.parametrize(
     ("today", "walked", "publicity", "current", "cycles"),
     [
-        (datetime.date(2026, 11, 21), Q(2026, 3), Q(2026, 3), Q(2026, 4), [2026]),
-        (WINTER_DAY, Q(2025, 4), Q(2025, 4), Q(2026, 1), [2025, 2026]),
-        (EARLY_JULY, Q(2026, 1), Q(2026, 2), Q(2026, 3), [2026]),
-        (datetime.date(2026, 1, 1), Q(2025, 3), Q(2025, 4), Q(2026, 1), [2025, 2026]),
-        (datetime.date(2026, 4, 8), Q(2026, 1), Q(2026, 1), Q(2026, 2), [2026]),
+        (datetime.date(2026, 11, 21), Q(2026, 3), Q(2026, 3), Q(2026, 4), [2025, 2026]),
+        (WINTER_DAY, Q(2025, 4), Q(2025, 4), Q(2026, 1), [2024, 2025, 2026]),
+        (EARLY_JULY, Q(2026, 1), Q(2026, 2), Q(2026, 3), [2025, 2026]),
+        (datetime.date(2026, 1, 1), Q(2025, 3), Q(2025, 4), Q(2026, 1), [2024, 2025, 2026]),
+        (datetime.date(2026, 4, 8), Q(2026, 1), Q(2026, 1), Q(2026, 2), [2025, 2026]),
     ],
 )
 def test_demo_walks_the_last_quarter_whose_publicity_closed_before_the_seeding_day(
@@ -76,8 +76,10 @@ def test_demo_photos_are_small_pngs_the_evidence_check_accepts_and_differ_by_see
     assert photos[0] == demo_photo(0)
 
 
-def test_the_workflow_steps_follow_the_accounts_steps_once():
-    assert SEED_STEPS[-len(DEMO_STEPS) :] == DEMO_STEPS
+def test_the_workflow_steps_follow_the_accounts_steps_once_and_the_year_end_follows_them():
+    from yearend.demo import YEAR_END_STEPS
+
+    assert SEED_STEPS[-len(DEMO_STEPS) - len(YEAR_END_STEPS) :] == DEMO_STEPS + YEAR_END_STEPS
     assert all(SEED_STEPS.count(step) == 1 for step in DEMO_STEPS)
 
 
@@ -155,9 +157,17 @@ def test_one_waiting_review_shares_its_photo_with_an_approved_claim_so_the_revie
     assert statuses == {Claim.Status.APPROVED, Claim.Status.RECORDED}
 
 
+def _walked_review(seeded):
+    """The main branch's walked quarter (its last cycle's four quarters are yearend.demo's)."""
+    walked = _calendar(seeded).walked
+    return PeriodReview.objects.get(
+        branch__code=MAIN_BRANCH_CODE, cycle=walked.cycle, period_kind="quarter", period_index=walked.index
+    )
+
+
 def test_the_walked_quarter_is_archived_with_frozen_scores_and_ranks_for_the_main_branch(seeded):
     walked = _calendar(seeded).walked
-    review = PeriodReview.objects.get(branch__code=MAIN_BRANCH_CODE)
+    review = _walked_review(seeded)
     assert (review.cycle, review.period_index, review.status) == (
         walked.cycle,
         walked.index,
@@ -176,7 +186,7 @@ def test_the_walked_quarter_is_archived_with_frozen_scores_and_ranks_for_the_mai
 
 
 def test_the_walked_quarter_had_two_meetings_one_appeal_upheld_and_one_dismissed(seeded):
-    review = PeriodReview.objects.get(branch__code=MAIN_BRANCH_CODE)
+    review = _walked_review(seeded)
     in_quarter = _main_claims().filter(occurred_on__range=(review.starts_on, review.ends_on))
     assert in_quarter.order_by().values("sheet").exclude(sheet=None).distinct().count() == 2
     assert in_quarter.filter(status=Claim.Status.REJECTED, source=Claim.Source.MEMBER).count() == 1
@@ -226,9 +236,9 @@ def test_the_committee_rules_and_the_branch_item_are_in_force_for_every_cycle_th
 
 def test_members_have_read_the_filed_quarters_news_but_not_the_current_ones(seeded):
     unread = Notification.objects.filter(read_at=None)
-    assert set(unread.filter(recipient__username="member").values_list("kind", flat=True)) == {
-        "claim_returned"
-    }
+    # In winter the year's 民主评议 is open too (yearend.demo): that news is new.
+    expected = {"claim_returned", "evaluation_opened"} if seeded == WINTER_DAY else {"claim_returned"}
+    assert set(unread.filter(recipient__username="member").values_list("kind", flat=True)) == expected
     assert unread.filter(recipient__username="clerk2", kind="publicity_opened").count() == 1
     assert not unread.filter(kind__in=["filing_archived", "appeal_decided"]).exists()
 
