@@ -202,3 +202,35 @@ def test_every_ledger_write_leaves_an_audit_record(world, unified):
         world.secretary_a,
         "登记有误",
     )
+
+
+# --- 台账导入 (a paper ledger kept before the system) ---------------------------------------------
+
+
+def test_a_paper_ledger_is_imported_whole_with_one_audit_record_per_branch(world, unified):
+    from scoring.services import ImportRow, ledger_import
+
+    rows = [
+        ImportRow(world.member_a, "branch-meeting", D(2026, 1, 10)),
+        ImportRow(world.member_a, "competition", D(2026, 2, 10), Decimal(2)),
+        ImportRow(world.other_member_a, "absent-without-leave", D(2026, 1, 10)),
+    ]
+    entries = ledger_import(rows=rows, by=world.clerk_a, reason="2026年纸质台账录入")
+    assert [(e.points, e.source) for e in entries] == [(1, "import"), (2, "import"), (-1, "import")]
+    record_ = AuditRecord.objects.get(action="ledger.import")
+    assert record_.summary == "第一党支部 导入台账 3 条（2026-01-10 至 2026-02-10）"
+
+
+def test_an_import_with_a_bad_row_writes_nothing_and_names_every_bad_row(world, unified):
+    from scoring.services import ImportRow, ledger_import
+
+    rows = [
+        ImportRow(world.member_a, "branch-meeting", D(2026, 1, 10)),
+        ImportRow(world.member_a, "competition", D(2026, 2, 10)),  # a range item needs its points
+        ImportRow(world.outsider, "branch-meeting", D(2026, 1, 10)),  # branch B: not this clerk's
+    ]
+    with pytest.raises(ValidationError) as caught:
+        ledger_import(rows=rows, by=world.clerk_a, reason="录入")
+    assert [m[:5] for m in caught.value.messages] == ["第 2 行", "第 3 行"]
+    assert "您无权向第二党支部的台账导入记录" in caught.value.messages[1]
+    assert not LedgerEntry.objects.exists()
