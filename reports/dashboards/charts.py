@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from reports.dashboards.data import AGE_BUCKETS, Bin, BranchComparison, Participation, TaskKind, TrendPoint
+from reports.dashboards.grades import GradeDistribution
 from reports.rankings import RankingRow
 
 ROW_HEIGHT = 28  # px per bar of a horizontal chart, so that names stay readable on a phone
@@ -24,6 +25,16 @@ def distribution(bins: list[Bin]) -> dict[str, Any]:
         "labels": [b.label for b in bins],
         "datasets": [{"label": "人数", "data": [b.count for b in bins]}],
         "xTitle": "本期积分（分，含下限不含上限）",
+        "yTitle": "人数",
+        "integer": True,
+    }
+
+
+def grades(distribution: GradeDistribution) -> dict[str, Any]:
+    return {
+        "type": "bar",
+        "labels": [share.grade for share in distribution.shares],
+        "datasets": [{"label": "人数", "data": [share.count for share in distribution.shares]}],
         "yTitle": "人数",
         "integer": True,
     }

@@ -431,9 +431,10 @@ def default_period(organization: Organization, periods: Sequence[Period], start_
 
 
 def _windows_open(branches: Sequence[Organization], now: datetime.datetime) -> Counter:
+    # Every 公示 counts: a period's, a 民主评议's and a year's.
     windows = PublicityWindow.objects.filter(
-        review__branch__in=branches, opens_at__lte=now, closes_at__gt=now
-    ).values_list("review__branch_id", flat=True)
+        branch__in=branches, opens_at__lte=now, closes_at__gt=now
+    ).values_list("branch_id", flat=True)
     return Counter(windows)
 
 

@@ -23,6 +23,7 @@ from reports.dashboards.data import (
     dashboard_organizations,
     organization_dashboard,
 )
+from reports.dashboards.grades import grade_distribution
 from reports.rankings import period_from
 from workflows.member_selectors import rankings_shown
 
@@ -79,9 +80,11 @@ class BranchDashboardView(LoginRequiredMixin, RefusedPeriodMixin, generic.Templa
     def get_context_data(self, **kwargs):
         branch = get_branch_for_dashboard(self.request.user, self.kwargs["pk"])
         board = branch_dashboard(self.request.user, branch, requested_period(self.request))
+        grades = grade_distribution(branch)
         return super().get_context_data(
             **kwargs,
             board=board,
+            grades=grades,
             members_see_rankings=rankings_shown(branch),
             age_buckets=[label for _low, _high, label in AGE_BUCKETS],
             charts={
@@ -89,6 +92,7 @@ class BranchDashboardView(LoginRequiredMixin, RefusedPeriodMixin, generic.Templa
                 "trend": charts.trend(board.trend),
                 "participation": charts.participation(board.participation),
                 "tasks": charts.tasks(board.tasks),
+                "grades": charts.grades(grades),
             },
         )
 
@@ -101,10 +105,13 @@ class OrganizationDashboardView(LoginRequiredMixin, RefusedPeriodMixin, generic.
     def get_context_data(self, **kwargs):
         organization = get_organization_for_dashboard(self.request.user, self.kwargs["pk"])
         board = organization_dashboard(self.request.user, organization, requested_period(self.request))
+        grades = grade_distribution(organization)
         return super().get_context_data(
             **kwargs,
             board=board,
+            grades=grades,
             charts={
+                "grades": charts.grades(grades),
                 "branches": charts.branches(board.branches),
                 "top_and_bottom": charts.top_and_bottom(board.top, board.bottom),
             },

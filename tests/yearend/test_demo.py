@@ -76,3 +76,19 @@ def test_this_years_evaluation_is_open_and_the_member_can_vote_on_the_phone(seed
         page = client.get(reverse("me:evaluation", args=[session.pk])).content.decode()
     assert 'data-note="evaluation-open"' in index and "2025 年度" in index
     assert 'data-form="ballot"' in page
+
+
+def test_the_dashboards_show_last_years_grade_distribution(seeded, client):
+    from accounts.models import Organization
+
+    seeded_at = timezone.make_aware(datetime.datetime.combine(seeded, datetime.time(10, 30)))
+    branch = Organization.objects.get(code=MAIN_BRANCH_CODE)
+    with mock.patch.object(timezone, "now", lambda: seeded_at):
+        client.force_login(Member.objects.get(user__username="secretary").user)
+        page = client.get(reverse("reports:dashboards:branch", args=[branch.pk])).content.decode()
+        client.force_login(branch.role_assignments.model.objects.get(role="higher").user)
+        committee = Organization.objects.get(code="CXL")
+        whole = client.get(reverse("reports:dashboards:organization", args=[committee.pk])).content.decode()
+    for text in (page, whole):
+        section = text.split('data-section="grades"')[1].split("</section>")[0]
+        assert "2025 年度总评" in section and "优秀" in section and "合格" in section
