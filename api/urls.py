@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("api.claims.urls")),
     path("", include("api.tasks.urls")),
     path("", include("api.scores.urls")),
+    path("", include("api.yearend.urls")),
 ]

@@ -81,12 +81,30 @@ class PublicityFilter(filters.FilterSet):
         fields = ["branch", "status", "cycle"]
 
 
+APPEAL_KINDS = {
+    "entry": {"entry__isnull": False},
+    "evaluation": {"window__evaluation__isnull": False},
+    "annual": {"window__annual_review__isnull": False},
+}
+
+
 class AppealFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=Appeal.Status.choices, label="状态")
+    kind = filters.ChoiceFilter(
+        choices=[("entry", "积分记录"), ("evaluation", "民主评议结果"), ("annual", "年度等次")],
+        method="filter_kind",
+        label="申诉对象",
+    )
     branch = filters.CharFilter(field_name="window__branch__code", label="支部编码")
     publicity = id_filter("window__review_id", "公示编号")
+    evaluation = id_filter("window__evaluation_id", "民主评议 id")
+    annual_review = id_filter("window__annual_review_id", "年度总评 id")
+    subject = id_filter("subject_id", "被申诉结果所属党员的 id")
     mine = MineFilter(owner_field="appellant__user")
 
     class Meta:
         model = Appeal
-        fields = ["status", "branch", "publicity", "mine"]
+        fields = ["status", "kind", "branch", "publicity", "evaluation", "annual_review", "subject", "mine"]
+
+    def filter_kind(self, queryset, name, value):
+        return queryset.filter(**APPEAL_KINDS[value])

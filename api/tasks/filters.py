@@ -11,12 +11,19 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from api.tasks.kinds import BY_CODE, KIND_CHOICES
-from api.tasks.serializers import ID_MAX
+from api.tasks.serializers import FLOWS, ID_MAX
 from scoring.core.periods import PeriodKind, parse_period
 from workflows.flows import AppealFlow, ClaimFlow, PeriodReviewFlow
 from workflows.models import Filing
+from yearend.flows import AnnualReviewFlow, EvaluationFlow
 
-FLOW_CLASSES = {"claim": ClaimFlow, "period": PeriodReviewFlow, "appeal": AppealFlow}
+FLOW_CLASSES = {
+    "claim": ClaimFlow,
+    "period": PeriodReviewFlow,
+    "appeal": AppealFlow,
+    "evaluation": EvaluationFlow,
+    "annual": AnnualReviewFlow,
+}
 CLAIM = "process__branchprocess__claim__"
 
 
@@ -26,11 +33,7 @@ class IntegerFilter(filters.NumberFilter):
 
 class TaskFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=KIND_CHOICES, method="filter_kind", label="任务类型")
-    flow = filters.ChoiceFilter(
-        choices=[("claim", "积分申报"), ("period", "公示审定"), ("appeal", "申诉")],
-        method="filter_flow",
-        label="流程",
-    )
+    flow = filters.ChoiceFilter(choices=FLOWS, method="filter_flow", label="流程")
     branch = filters.CharFilter(field_name="process__branchprocess__organization__code", label="支部编码")
     status = filters.ChoiceFilter(choices=STATUS.choices, label="任务状态")
     created_from = filters.DateFilter(field_name="created", lookup_expr="date__gte", label="创建日期自")

@@ -1,10 +1,13 @@
 """What each human task of the flows is called over the API, which decisions it offers and which
-service each decision calls — the same choices and services as the task pages (``workflows.views.tasks``).
+service each decision calls — the same choices and services as the task pages (``workflows.views.tasks``,
+``yearend.views.tasks``).
 
 A kind's code (``claim.review``) names a node of ``workflows.flows``; its decisions are the task form's
 choices (``workflows.forms``), with 支委会审核's "approve at other points" spelled out as ``adjust``.
 Every decision is carried out through ``workflows.execution.task_carry_out``: under the process's lock,
-taking the task first when it is still in the queue.
+taking the task first when it is still in the queue. A step that decides per member (支委会评定 of a
+民主评议, 评定等次 of a 年度总评) takes its body at its own resource, which goes through the same function;
+so does the member's revision of a returned claim (with evidence uploads).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 
@@ -22,9 +26,13 @@ from workflows import appeals, claims, messages, periods
 from workflows.execution import task_carry_out
 from workflows.flows import AppealFlow, ClaimFlow, PeriodReviewFlow
 from workflows.forms import DecideAppealForm, FilingForm, RecordClaimForm, ReviewClaimForm
+from yearend import annual, evaluation
+from yearend import messages as yearend_messages
+from yearend.flows import AnnualReviewFlow, EvaluationFlow
 
 REASON = "reason"
 POINTS = "points"
+RESULT = "result"
 
 ADJUST_NEEDS_POINTS = _("调整分值时请填写核定分值。")
 ADJUST_FIXED_ITEM = _("该项目分值固定，不能调整分值。")
@@ -32,6 +40,10 @@ DECISION_NOT_OFFERED = _("该任务可选的处理为：%(choices)s。")
 REVISE_ELSEWHERE = _(
     "补充材料请通过“修改重报”提交（POST /api/v1/claims/%(claim)s/revise/，可上传证明材料）。"
 )
+PROPOSE_ELSEWHERE = _(
+    "支委会评定请提交每名党员的评议等次（或得分）：POST /api/v1/evaluations/%(id)s/proposals/。"
+)
+GRADE_ELSEWHERE = _("评定等次请提交每名党员的等次：POST /api/v1/annual-reviews/%(id)s/grades/。")
 
 
 @dataclass(frozen=True)
@@ -41,6 +53,7 @@ class Act:
     decision: str
     reason: str = ""
     points: Decimal | None = None
+    result: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,11 +68,28 @@ def _label(choices, code: str) -> str:
 
 
 @dataclass(frozen=True)
+class Elsewhere:
+    """A step done at a resource of its own (the body it needs does not fit a decision)."""
+
+    route: str  # the API route name
+    record: Callable[[Task], Any]  # the record whose id the route takes
+    message: Any  # what ``act`` answers, with ``%(id)s``
+
+    def path(self, task: Task) -> str:
+        return reverse(self.route, args=[self.record(task).pk])
+
+    def refusal(self, task: Task) -> str:
+        return str(self.message % {"id": self.record(task).pk, "claim": self.record(task).pk})
+
+
+@dataclass(frozen=True)
 class TaskKind:
     code: str
     node: Any  # the flow's node
     choices: tuple[Choice, ...]
-    perform: Callable[[Task, Any, Act], Any] | None  # None: done elsewhere (the member's revision)
+    perform: Callable[[Task, Any, Act], Any] | None  # None: done elsewhere
+    elsewhere: Elsewhere | None = None
+    reason_required: Any = messages.REASON_REQUIRED  # what a missing reason is told
 
     @property
     def title(self) -> str:
@@ -83,6 +113,14 @@ def _review(task: Task):
 
 def _appeal(task: Task):
     return task.process.coerced.appeal
+
+
+def _session(task: Task):
+    return task.process.coerced.evaluation
+
+
+def _annual_review(task: Task):
+    return task.process.coerced.annual_review
 
 
 def _record(task: Task, user: Any, act: Act) -> Any:
@@ -122,15 +160,73 @@ def _file(task: Task, user: Any, act: Act) -> Any:
 
 
 def _decide_appeal(task: Task, user: Any, act: Act) -> Any:
+    appeal = _appeal(task)
+    uphold = act.decision == "uphold"
+    if appeal.entry_id is None:  # a year-end result (评议等次/得分, 年度等次): the corrected result
+        return task_carry_out(
+            task,
+            user,
+            appeals.appeal_decide,
+            appeal=appeal,
+            uphold=uphold,
+            reason=act.reason,
+            result=act.result,
+        )
     return task_carry_out(
         task,
         user,
         appeals.appeal_decide,
-        appeal=_appeal(task),
-        uphold=act.decision == "uphold",
-        points=act.points if act.decision == "uphold" else None,
+        appeal=appeal,
+        uphold=uphold,
+        points=act.points if uphold else None,
         reason=act.reason,
     )
+
+
+def _tally(task: Task, user: Any, act: Act) -> Any:
+    return task_carry_out(
+        task,
+        user,
+        evaluation.evaluation_tally_close,
+        session=_session(task),
+        close_voting_now=act.decision == "finish_early",
+    )
+
+
+def _approve_evaluation(task: Task, user: Any, act: Act) -> Any:
+    return task_carry_out(task, user, evaluation.evaluation_approve, session=_session(task), note=act.reason)
+
+
+def _approve_annual(task: Task, user: Any, act: Act) -> Any:
+    return task_carry_out(
+        task, user, annual.annual_review_approve, review=_annual_review(task), note=act.reason
+    )
+
+
+def _ratify(task: Task, user: Any, act: Act) -> Any:
+    return task_carry_out(
+        task,
+        user,
+        annual.annual_review_ratify,
+        review=_annual_review(task),
+        approve=act.decision == "approve",
+        reason=act.reason,
+    )
+
+
+def _file_annual(task: Task, user: Any, act: Act) -> Any:
+    return task_carry_out(
+        task,
+        user,
+        annual.annual_review_file,
+        review=_annual_review(task),
+        archive=act.decision == "archive",
+        reason=act.reason,
+    )
+
+
+def _claim_record(task: Task):
+    return task.process.branchprocess.claim
 
 
 KINDS: tuple[TaskKind, ...] = (
@@ -153,7 +249,13 @@ KINDS: tuple[TaskKind, ...] = (
         ),
         _review_claim,
     ),
-    TaskKind("claim.revise", ClaimFlow.revise, (Choice("resubmit", "补充材料后重新提交"),), None),
+    TaskKind(
+        "claim.revise",
+        ClaimFlow.revise,
+        (Choice("resubmit", "补充材料后重新提交"),),
+        None,
+        Elsewhere("api:claim-revise", _claim_record, REVISE_ELSEWHERE),
+    ),
     TaskKind(
         "period.approve",
         PeriodReviewFlow.approve,
@@ -168,6 +270,7 @@ KINDS: tuple[TaskKind, ...] = (
             Choice("return", _label(FilingForm.DECISIONS, "return"), (REASON,)),
         ),
         _file,
+        reason_required=messages.FILING_REASON_REQUIRED,
     ),
     TaskKind(
         "appeal.decide",
@@ -178,6 +281,42 @@ KINDS: tuple[TaskKind, ...] = (
         ),
         _decide_appeal,
     ),
+    TaskKind(
+        "evaluation.tally",
+        EvaluationFlow.tally,
+        (Choice("finish", "完成计票（投票已截止）"), Choice("finish_early", "提前结束投票并完成计票")),
+        _tally,
+    ),
+    TaskKind(
+        "evaluation.propose",
+        EvaluationFlow.propose,
+        (Choice("propose", "评定每名党员的评议等次（或得分）并公示"),),
+        None,
+        Elsewhere("api:evaluation-proposals", _session, PROPOSE_ELSEWHERE),
+    ),
+    TaskKind("evaluation.approve", EvaluationFlow.approve, (Choice("approve", "审定"),), _approve_evaluation),
+    TaskKind(
+        "annual.grade",
+        AnnualReviewFlow.grade,
+        (Choice("grade", "评定每名党员的等次"),),
+        None,
+        Elsewhere("api:annual-review-grades", _annual_review, GRADE_ELSEWHERE),
+    ),
+    TaskKind("annual.approve", AnnualReviewFlow.approve, (Choice("approve", "审定"),), _approve_annual),
+    TaskKind(
+        "annual.ratify",
+        AnnualReviewFlow.ratify,
+        (Choice("approve", "党委审批同意"), Choice("return", "退回重新评定", (REASON,))),
+        _ratify,
+        reason_required=yearend_messages.RETURN_REASON_REQUIRED,
+    ),
+    TaskKind(
+        "annual.file",
+        AnnualReviewFlow.file,
+        (Choice("archive", "备案"), Choice("return", "退回重新评定", (REASON,))),
+        _file_annual,
+        reason_required=yearend_messages.RETURN_REASON_REQUIRED,
+    ),
 )
 
 BY_CODE = {kind.code: kind for kind in KINDS}
@@ -185,7 +324,7 @@ CODES = tuple(BY_CODE)
 DECISIONS = tuple(dict.fromkeys(choice.decision for kind in KINDS for choice in kind.choices))
 DECISION_CHOICES = [(decision, decision) for decision in DECISIONS]
 KIND_CHOICES = [(kind.code, kind.title) for kind in KINDS]
-FLOW_CLASSES = (ClaimFlow, PeriodReviewFlow, AppealFlow)
+FLOW_CLASSES = (ClaimFlow, PeriodReviewFlow, AppealFlow, EvaluationFlow, AnnualReviewFlow)
 
 
 def kind_of(task: Task) -> TaskKind:
@@ -207,10 +346,7 @@ def check_act(kind: TaskKind, act: Act) -> dict[str, list[str]]:
         return {"decision": [str(DECISION_NOT_OFFERED % {"choices": offered})]}
     errors: dict[str, list[str]] = {}
     if REASON in choice.needs and not act.reason.strip():
-        reason_required = (
-            messages.FILING_REASON_REQUIRED if kind.code == "period.file" else messages.REASON_REQUIRED
-        )
-        errors[REASON] = [str(reason_required)]
+        errors[REASON] = [str(kind.reason_required)]
     if POINTS in choice.needs and act.points is None:
         errors[POINTS] = [str(ADJUST_NEEDS_POINTS)]
     return errors

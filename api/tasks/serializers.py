@@ -12,13 +12,19 @@ from accounts.models import Organization
 from api.schema import enum_field
 from api.serializers import OrganizationBriefSerializer
 from api.tasks.kinds import DECISION_CHOICES, KIND_CHOICES, TaskKind, kind_of
-from api.tasks.subjects import SubjectSerializer, points_range, subject_of
+from api.tasks.subjects import SubjectSerializer, points_range, result_choices, subject_of
 from workflows import messages
 from workflows.execution import holder_name, task_conflict_reason, task_entitled
 
 ID_MAX = 2**63 - 1  # ids are 64-bit: larger numbers name no task (and SQLite cannot even compare them)
-FLOWS = [("claim", "积分申报"), ("period", "公示审定"), ("appeal", "申诉")]
-NEEDS = [("reason", "原因 / 意见"), ("points", "分值")]
+FLOWS = [
+    ("claim", "积分申报"),
+    ("period", "公示审定"),
+    ("appeal", "申诉"),
+    ("evaluation", "民主评议"),
+    ("annual", "年度总评"),
+]
+NEEDS = [("reason", "原因 / 意见"), ("points", "分值"), ("result", "更正后的评议等次、得分或年度等次")]
 TASK_STATUS = [(value, str(label)) for value, label in STATUS.choices]  # viewflow's, in the project's Chinese
 
 
@@ -59,6 +65,10 @@ class TaskSerializer(serializers.Serializer):
     blocked_reason = serializers.SerializerMethodField(help_text="不能办理的中文原因；能办理时为 null")
     points_range = serializers.SerializerMethodField(
         help_text="积分项目的分值区间（审核时可在区间内调整）；固定分值项目和期间任务为 null"
+    )
+    result_choices = serializers.SerializerMethodField(
+        help_text="对年终评议结果的申诉：成立时可选的更正结果（评议等次或年度等次）；"
+        "评议得分的申诉和其他任务为 null"
     )
 
     def _kind(self, task: Task) -> TaskKind:
@@ -102,10 +112,17 @@ class TaskSerializer(serializers.Serializer):
         kind = self._kind(task)
         url = self._action_url(task, kind)
         return [
-            {"decision": c.decision, "label": c.label, "needs": list(c.needs), "action_url": url}
+            {"decision": c.decision, "label": c.label, "needs": self._needs(task, c), "action_url": url}
             for c in kind.choices
             if c.decision != "adjust" or self._adjustable(task)
         ]
+
+    @staticmethod
+    def _needs(task: Task, choice) -> list[str]:
+        appeal = task.process.branchprocess.appeal
+        if choice.decision == "uphold" and appeal is not None and appeal.entry_id is None:
+            return [*choice.needs, "result"]  # a year-end result is corrected to another result
+        return list(choice.needs)
 
     def get_can_act(self, task: Task) -> bool:
         return self.get_blocked_reason(task) is None
@@ -134,9 +151,16 @@ class TaskSerializer(serializers.Serializer):
         bounds = points_range(record.ruleset_version, record.item_code) if record else None
         return PointsRangeSerializer({"low": bounds[0], "high": bounds[1]}).data if bounds else None
 
+    @extend_schema_field(serializers.ListField(child=serializers.CharField(), allow_null=True))
+    def get_result_choices(self, task: Task) -> list[str] | None:
+        appeal = task.process.branchprocess.appeal
+        if appeal is None or appeal.entry_id is not None:
+            return None
+        return result_choices(appeal)
+
     def _action_url(self, task: Task, kind: TaskKind) -> str:
-        if kind.perform is None:  # the member's revision is a claims resource (with evidence uploads)
-            path = reverse("api:claim-revise", args=[task.process.branchprocess.claim_id])
+        if kind.elsewhere is not None:  # a resource of its own: the revision, a per-member step
+            path = kind.elsewhere.path(task)
         else:
             path = reverse("api:task-act", args=[task.pk])
         request = self.context.get("request")
@@ -165,6 +189,12 @@ class ActSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         help_text="核定分值（调整时必填）；申诉成立时为更正后分值，留空表示撤销该条积分",
+    )
+    result = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        help_text="对年终评议结果的申诉成立时必填：更正后的评议等次、评议得分或年度等次",
     )
 
     def validate(self, data):

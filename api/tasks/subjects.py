@@ -1,7 +1,9 @@
-"""What a task is about (its subject): the claim, the period review or the appeal.
+"""What a task is about (its subject): the claim, the period review, the appeal, the 民主评议 or the
+年度总评.
 
 A claim and an appeal read as they do in their own resources (``api/claims``: the same serializers);
-a period review as a short brief, its status the component the periods resources use.
+a period review as a short brief, its status the component the periods resources use; the year-end's
+records as the briefs of ``api/yearend``.
 """
 
 from __future__ import annotations
@@ -14,18 +16,41 @@ from api.claims.serializers.appeals import AppealSerializer
 from api.claims.serializers.claims import ClaimSerializer
 from api.schema import enum_field
 from api.scores.serializers import review_status
+from api.yearend.briefs import AnnualReviewBriefSerializer, EvaluationBriefSerializer
+from scoring.core.annual import grade_choices
 from scoring.core.periods import Period, PeriodKind
+from scoring.core.ruleset import EvaluationKind
 from scoring.selectors import effective_ruleset, item_names
-from workflows.models import PeriodReview
-from workflows.periods import open_appeals
+from workflows.models import Appeal, PeriodReview
+from workflows.periods import cycle_rules, open_appeals
 
-SUBJECT_TYPES = [("claim", "积分申报"), ("period_review", "期间审定"), ("appeal", "申诉")]
+SUBJECT_TYPES = [
+    ("claim", "积分申报"),
+    ("period_review", "期间审定"),
+    ("appeal", "申诉"),
+    ("evaluation", "民主评议"),
+    ("annual_review", "年度总评"),
+]
+RECORDS = [kind for kind, _ in SUBJECT_TYPES]
 # The API resources that show each subject in full.
 SUBJECT_ROUTES = {
     "claim": "api:claim-detail",
     "appeal": "api:appeal-detail",
     "period_review": "api:publicity-detail",
+    "evaluation": "api:evaluation-detail",
+    "annual_review": "api:annual-review-detail",
 }
+
+
+def result_choices(appeal: Appeal) -> list[str] | None:
+    """What an appeal against a year-end result may correct it to: a 评议等次 or a 年度等次 (None for a
+    vote score, which is a number within the session's full marks)."""
+    window = appeal.window
+    if window.evaluation_id is not None:
+        session = window.evaluation
+        return list(session.levels) if session.kind == EvaluationKind.LEVELS else None
+    review = window.annual_review
+    return list(grade_choices(cycle_rules(review.branch, review.cycle)))
 
 
 def points_range(version, code: str) -> tuple | None:
@@ -54,15 +79,18 @@ class PeriodReviewBriefSerializer(serializers.Serializer):
 
 
 class SubjectSerializer(serializers.Serializer):
-    """The record the task acts on; exactly one of ``claim``, ``period_review``, ``appeal`` is set."""
+    """The record the task acts on; exactly one of ``claim``, ``period_review``, ``appeal``,
+    ``evaluation``, ``annual_review`` is set (the one ``type`` names)."""
 
     type = enum_field("TaskSubjectTypeEnum", SUBJECT_TYPES)
     id = serializers.IntegerField()
     summary = serializers.CharField(help_text="一句话摘要")
-    url = serializers.CharField(help_text="该记录的接口地址（申报、申诉或公示详情）")
+    url = serializers.CharField(help_text="该记录的接口地址（申报、申诉、公示、民主评议或年度总评详情）")
     claim = ClaimSerializer(allow_null=True)
     period_review = PeriodReviewBriefSerializer(allow_null=True)
     appeal = AppealSerializer(allow_null=True)
+    evaluation = EvaluationBriefSerializer(allow_null=True)
+    annual_review = AnnualReviewBriefSerializer(allow_null=True)
 
 
 def subject_of(process, context: dict) -> dict:
@@ -73,14 +101,12 @@ def subject_of(process, context: dict) -> dict:
         "id": record.pk,
         "summary": _summary(kind, record, context),
         "url": _url(kind, record, context),
-        "claim": record if kind == "claim" else None,
-        "period_review": record if kind == "period_review" else None,
-        "appeal": record if kind == "appeal" else None,
+        **{name: record if kind == name else None for name in RECORDS},
     }
 
 
 def _record(process):
-    for kind in ("claim", "period_review", "appeal"):
+    for kind in RECORDS:
         record = getattr(process, kind)
         if record is not None:
             return record, kind
@@ -99,8 +125,11 @@ def _summary(kind: str, record, context: dict) -> str:
     if kind == "claim":
         name = _item_name(context, record.ruleset_version, record.item_code)
         return f"{record.member.real_name} · {record.occurred_on} · {name}"
-    if kind == "period_review":
+    if kind in ("period_review", "evaluation", "annual_review"):
         return f"{record.branch.name} {record.label}"
+    if record.entry_id is None:  # an appeal against a year-end result
+        owner = record.window.owner
+        return f"{record.appellant.real_name} 对 {record.subject.real_name} 的{owner.label}结果的申诉"
     entry = record.entry
     name = _item_name(context, entry.ruleset_version, entry.item_code)
     disputed = f"{entry.member.real_name} {entry.occurred_on} {name} {entry.points:+}"
@@ -129,4 +158,10 @@ def with_subjects(tasks: QuerySet) -> QuerySet:
         f"{bp}appeal__entry__member",
         f"{bp}appeal__entry__ruleset_version",
         f"{bp}appeal__window__branch",
+        f"{bp}appeal__window__review",
+        f"{bp}appeal__window__evaluation__branch",
+        f"{bp}appeal__window__annual_review__branch",
+        f"{bp}appeal__subject",
+        f"{bp}evaluation__branch",
+        f"{bp}annual_review__branch",
     )

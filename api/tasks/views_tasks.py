@@ -19,7 +19,7 @@ from viewflow.workflow.models import Task
 from api.errors import not_allowed, service_errors
 from api.schema import error_responses
 from api.tasks.filters import TaskFilter
-from api.tasks.kinds import CODES, FLOW_CLASSES, REVISE_ELSEWHERE, Act, check_act, kind_of, nodes_of
+from api.tasks.kinds import CODES, FLOW_CLASSES, Act, check_act, kind_of, nodes_of
 from api.tasks.serializers import (
     ActResultSerializer,
     ActSerializer,
@@ -36,7 +36,7 @@ NOT_IN_SCOPE = "任务不存在或不在您的权限范围内。"
 
 
 def human_tasks(tasks):
-    """The people's tasks of the three flows that the API knows (not gateways, timers or starts)."""
+    """The people's tasks of the flows the API knows (not gateways, timers or starts)."""
     return tasks.filter(flow_task_type="HUMAN", flow_task__in=nodes_of(CODES))
 
 
@@ -111,10 +111,16 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return self._task()
 
     @extend_schema(
-        summary="办理任务：登记 / 退回、审核通过 / 调整 / 不予通过、审定、备案 / 退回、申诉成立 / 不成立",
+        summary=(
+            "办理任务：登记 / 退回、审核通过 / 调整 / 不予通过、审定、备案 / 退回、申诉成立 / 不成立；"
+            "民主评议的计票、审定，年度总评的审定、党委审批、备案"
+        ),
         description=(
             "decision 须是该任务 choices 中的一项；退回、不予通过、调整、处理申诉须填写 reason，"
-            "调整须填写 points。待认领的任务办理时自动领取。办理后返回任务和更新后的记录。"
+            "调整须填写 points；对年终评议结果的申诉成立时须填写 result（更正后的评议等次、得分或年度等次）。"
+            "支委会评定（evaluation.propose）和评定等次（annual.grade）逐人提交，"
+            "见任务 choices 的 action_url。"
+            "待认领的任务办理时自动领取。办理后返回任务和更新后的记录。"
             "他人已领取或已办理时 409（中文原因），重复办理同一任务也是 409；无权办理 403；"
             "业务规则不允许时 400，字段上是中文原因，不会改变任何数据。"
         ),
@@ -131,11 +137,13 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         given.is_valid(raise_exception=True)
         data = given.validated_data
         act = Act(
-            data["decision"], reason=data.get("reason") or data.get("note") or "", points=data.get("points")
+            data["decision"],
+            reason=data.get("reason") or data.get("note") or "",
+            points=data.get("points"),
+            result=data.get("result") or "",
         )
-        if kind.perform is None:
-            claim_id = task.process.branchprocess.claim_id
-            raise ValidationError({"decision": [str(REVISE_ELSEWHERE % {"claim": claim_id})]})
+        if kind.perform is None:  # a step with a body of its own: the member's revision, per-member steps
+            raise ValidationError({"decision": [kind.elsewhere.refusal(task)]})
         errors = check_act(kind, act)
         if errors:
             raise ValidationError(errors)
