@@ -68,12 +68,30 @@ def period_attention(review: PeriodReview, rules: CoreRuleSet, result: PeriodRes
             attention.append(Attention(_name(members, flag.member), str(flag.kind), flag.reason))
     period = Period(review.cycle, PeriodKind(review.period_kind), review.period_index)
     if period.last_month == 12 and rules.probation:
-        cycle_result = branch_scores(review.branch, review.cycle)
-        for pk, outcome in probation_outcomes(rules, cycle_result).items():
-            total = fmt(cycle_result[pk].total)
-            attention.append(Attention(_name(members, pk), outcome, f"预备党员年度积分 {total} 分"))
+        attention += _probation(review, rules, members)
     attention += _new_members(review, rules)
     return attention
+
+
+def _probation(review: PeriodReview, rules: CoreRuleSet, members: dict[str, Member]) -> list[Attention]:
+    """预备党员's outcome on the year's total — which holds the 民主评议 where the rules have one, so until
+    it is approved the outcome waits for the 年度总评 rather than being guessed from the points alone."""
+    from yearend.standings import evaluation_inputs  # the year-end reads the workflow's models
+
+    evaluations = evaluation_inputs(review.branch, review.cycle) if rules.evaluation is not None else {}
+    if rules.evaluation is not None and not evaluations:
+        return [
+            Attention(
+                member.real_name, "转正建议待年度总评", "预备党员按含民主评议的年度总分确定，民主评议尚未审定"
+            )
+            for member in members.values()
+            if member.kind == Member.Kind.PROBATIONARY
+        ]
+    cycle_result = branch_scores(review.branch, review.cycle, evaluations=evaluations or None)
+    return [
+        Attention(_name(members, pk), outcome, f"预备党员年度积分 {fmt(cycle_result[pk].total)} 分")
+        for pk, outcome in probation_outcomes(rules, cycle_result).items()
+    ]
 
 
 def _newcomers(review: PeriodReview, first) -> list[tuple[Member, object]]:

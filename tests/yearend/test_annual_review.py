@@ -319,3 +319,15 @@ def test_the_carry_over_comes_from_last_years_approved_result_or_an_entered_figu
     assert (zhang.carry_over, zhang.points) == (Decimal(36), Decimal(86))
     wang = branch_year(world.branch_a, 2026)[str(world.other_member_a.pk)]
     assert wang.carry_over == 0  # nothing known of 2025: no carry-over, and the year page says so
+
+
+def test_at_the_last_quarters_approval_a_probationers_outcome_waits_for_the_evaluation(world, probationer):
+    """质检: 预备党员含年度评议积分为80分以上的按期转正 — without the 民主评议 the points alone would say
+    延期转正, so the 审定 page says the outcome waits for the 年度总评 instead of guessing."""
+    from scoring.core.presets import load_preset
+    from workflows.consequences import _probation
+    from workflows.models import PeriodReview
+
+    review = PeriodReview(branch=world.branch_a, cycle=2026)
+    attention = _probation(review, load_preset("zhijian"), {str(probationer.pk): probationer})
+    assert [(a.name, a.what) for a in attention] == [("孙敏", "转正建议待年度总评")]
