@@ -151,11 +151,11 @@ def test_one_quarter_of_a_branch_in_the_browser(page_for, world, rules_2026, mon
 
     # What the scoring core computes from the ledger: 张伟 2 (创新型特色党员活动) + 1 (支部党员大会) = 3,
     # first; 王芳 1; 陈静 0 (her −1 cancelled on appeal); 李娜 −0.5 (leave); 刘洋 −1 (absent).
-    # The year to date is 70 % of the points until the year-end 民主评议: 3 × 0.7 = 2.1, also first.
+    # The year to date is the points until the year-end 民主评议 (not 70 % of them): 3, also first.
     core = branch_scores(world.branch_a, 2026, Q1)
     mine = core[str(world.member_a.pk)]
     assert (mine.total, mine.rank) == (Decimal(3), 1)
-    assert (mine.to_date.total, mine.to_date.rank) == (Decimal("2.1"), 1)
+    assert (mine.to_date.total, mine.to_date.rank) == (Decimal(3), 1)
 
     # 我的积分 shows exactly those, frozen.
     member = page_for(world.member_a.user, "/me/")

@@ -27,8 +27,9 @@ from tests.factories import make_member
 SIGNATURES = ("党员本人签字", "党支部书记签字", "支部盖章")
 
 
-def core_total(branch, member, cycle: int, period: Period | None = None) -> Decimal:
-    return branch_scores(branch, cycle, period)[str(member.pk)].total
+def year_to_date(branch, member, cycle: int) -> Decimal:
+    """The core's in-year total of the cycle (points only: no 民主评议 is weighed in before it is held)."""
+    return branch_scores(branch, cycle, Period(cycle, PeriodKind.CYCLE))[str(member.pk)].to_date.total
 
 
 # ---------------------------------------------------------------- 党员积分量化管理台账
@@ -44,8 +45,8 @@ def test_member_ledger_prints_twelve_months_and_the_cores_year_total(world, quar
     assert pdf.row("3月")[1:] == ["1", "2", "0", "3"]
     assert pdf.row("12月")[1:] == ["0", "0", "0", "0"]
     assert pdf.row("合计")[-1] == "4"
-    total = core_total(world.branch_a, world.member_a, 2026)
-    assert total == Decimal("2.8")  # 4 points × 70 %, the 民主评议 not held yet
+    total = year_to_date(world.branch_a, world.member_a, 2026)
+    assert total == Decimal(4)  # points only: the 民主评议 (30 %) is the year's, not yet held
     assert pdf.line("年度总分", fmt(total))
     assert pdf.line("审定：陈静", chinese_date(quarter.approval.approved_at), "（2026年度第1季度）")
     for line in SIGNATURES:
@@ -60,7 +61,7 @@ def test_member_ledger_of_an_approved_year_is_no_draft(world, whole_year, read_p
 
     assert "草稿" not in pdf.text
     assert pdf.row("5月")[-1] == "1"
-    assert pdf.line("年度总分", fmt(core_total(world.branch_a, world.member_a, 2026)))
+    assert pdf.line("年度总分", fmt(year_to_date(world.branch_a, world.member_a, 2026)))
     assert pdf.line("审定：陈静", "（2026年度第1半年）")
     assert pdf.line("审定：陈静", "（2026年度第2半年）")
 

@@ -67,14 +67,13 @@ def test_branch_ledger_months_and_columns(world, quarter):
 
 def test_member_ledger_year_total_equals_the_core_cycle_total(world, quarter):
     ledger = member_ledger(world.member_a, 2026)
-    cycle = branch_scores(world.branch_a, 2026)[str(world.member_a.pk)]
-    assert ledger.total == cycle.total == D("2.8")  # 4 points, weighted 70 % without an evaluation yet
+    year = branch_scores(world.branch_a, 2026, Period(2026, PeriodKind.CYCLE))[str(world.member_a.pk)]
+    # 4 points, and nothing weighted in: the 民主评议 is the year's, held at its end
+    assert ledger.total == year.to_date.total == D(4)
     assert [m.month for m in ledger.months] == list(range(1, 13))
     assert ledger.points == sum(m.subtotal for m in ledger.months) == D(4)
     assert ledger.points + sum(a.points for a in ledger.adjustments) == ledger.total
-    assert [(a.label, a.points) for a in ledger.adjustments] == [
-        ("民主评议折算（积分占70%、评议占30%）", D("-1.2"))
-    ]
+    assert ledger.adjustments == []
     q1 = sum(m.subtotal for m in ledger.months[:3])
     assert q1 == FrozenScore.objects.get(approval=quarter.approval, member=world.member_a).period_total
 
@@ -112,7 +111,7 @@ def test_filing_sheet_is_the_frozen_scores_of_the_approval(world, quarter):
         4,
         1,
     )
-    assert zhang.cycle_total == D("2.8")
+    assert zhang.cycle_total == D(4)  # the year to date: points only until the 民主评议
     assert sheet.period_total == D("-0.5")
     assert sheet.approval.approved_by == "陈静"
 
