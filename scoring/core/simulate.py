@@ -21,9 +21,11 @@ PREV.csv (optional) — header ``member,total``: last cycle's total of a member 
 Output (stdout) — exactly v1's CSV: ``member,total,grade,rank,member_type``, one column per category (its
     code) in the rule set's order, ``uncategorized`` when some item has no category, then
     ``base,carry_over,evaluation,veto``; one row per member, ordered by rank then member, the unranked
-    (the kinds the rule set does not rank; ``rank`` empty) last. ``evaluation`` is the evaluation's value in
-    points: the level's value, or the vote score itself. Numbers are written plainly (12, 0.5, 106.95);
-    ``veto`` is 是 or 否.
+    (the kinds the rule set does not rank; ``rank`` empty) last. ``total`` is the engine's: points (items +
+    base + carry-over) with the evaluation added, or weighted (the points first rescaled to the evaluation's
+    full marks when the rule set has ``evaluation.points_full_marks``), then floor and veto; ``grade`` the
+    rule set's grade for it. ``evaluation`` is the evaluation's value in points: the level's value, or the
+    vote score itself. Numbers are written plainly (12, 0.5, 106.95); ``veto`` is 是 or 否.
 stderr — one line per occurrence not counted because of a frequency limit:
     ``<EVENTS.csv> 第<line>行 item: <member> <date> <item name>:<reason>``.
 Errors — exit status 2, nothing on stdout, every problem on stderr, nothing scored: a problem in a row as
@@ -34,7 +36,9 @@ Errors — exit status 2, nothing on stdout, every problem on stderr, nothing sc
     evaluation, PREV.csv without carry-over) as ``<file>: <message>``; a rule-set problem with its line
     and field path; a missing or non-UTF-8 file by its name.
 
-Contract v1 inputs (no PREV.csv; a ``member,level`` EVAL.csv) give exactly v1's output.
+Contract v1 inputs (no PREV.csv; a ``member,level`` EVAL.csv) give exactly v1's output for the same
+rule-set file. Examples: ``scoring/presets/examples/`` (``zhijian-events.csv`` + ``zhijian-evaluations.csv``
+with vote scores; ``yiyuan-events.csv`` + ``yiyuan-previous.csv`` with last year's totals).
 """
 
 from __future__ import annotations
