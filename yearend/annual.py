@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.access import role_holders
 from accounts.models import Member, Organization, RoleAssignment
 from audit.services import audit_record
-from scoring.core.annual import grade_allowed, honours_eligible
+from scoring.core.annual import follow_up_due, grade_allowed, honours_eligible
 from scoring.core.periods import Period, PeriodKind, cycle_bounds
 from scoring.core.ruleset import fmt
 from workflows.escalation import review_settings_for
@@ -316,6 +316,8 @@ def annual_review_approve(
                 probation_outcome=standing.probation_outcome or "",
                 honours_eligible=bool(grade)
                 and honours_eligible(inputs.rules, grade=grade, veto=standing.veto, flags=standing.flags),
+                follow_up=bool(grade)
+                and follow_up_due(inputs.rules, grade=grade, veto=standing.veto, flags=standing.flags),
                 decided_by=proposal.proposed_by if proposal else None,
                 approved_by=by,
                 approved_at=now,

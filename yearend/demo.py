@@ -280,7 +280,7 @@ def _seed_evaluation_open(state: DemoState) -> None:
         first, last = meeting_bounds(rules, cycle)
         if rules.evaluation is None or not first <= today <= last - timedelta(days=3):
             continue
-        opens = _at(today, datetime.time(8))
+        opens = _at(today - timedelta(days=1), datetime.time(8))  # open whatever the hour of seeding
         session = evaluation_open(
             branch=branch,
             cycle=cycle,

@@ -348,6 +348,11 @@ class AnnualResult(AppendOnlyModel):
     flags = models.JSONField(_("需关注"), default=list, blank=True)
     probation_outcome = models.CharField(_("转正建议"), max_length=20, blank=True)
     honours_eligible = models.BooleanField(_("可评先评优"), default=False)
+    follow_up = models.BooleanField(
+        _("需整改"),
+        default=False,
+        help_text=_("评定为基本合格、不合格，一票否决，或按排名规则为不合格等次候选"),
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

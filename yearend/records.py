@@ -14,14 +14,11 @@ from django.utils import timezone
 
 from accounts.models import Member
 from audit.services import audit_record
-from scoring.core.annual import lowest_grade
 from scoring.core.ruleset import fmt
 from workflows.notifications import notify
-from workflows.periods import cycle_rules
 from yearend import messages
 from yearend.evaluation import require
 from yearend.models import AnnualResult, CarryOverFigure, FollowUp
-from yearend.selectors import needs_follow_up
 
 
 @transaction.atomic
@@ -68,7 +65,7 @@ def follow_up_open(
     branch = result.review.branch
     require(by, "review_claims", branch)
     today = today or timezone.localdate()
-    if not needs_follow_up(result, lowest_grade(cycle_rules(branch, result.review.cycle))):
+    if not result.follow_up:
         raise ValidationError(
             messages.FOLLOW_UP_NOT_NEEDED % {"name": result.member.real_name, "grade": result.grade}
         )

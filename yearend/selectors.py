@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from accounts.models import Member, Organization
-from scoring.core.annual import grade_choices, lowest_grade
+from scoring.core.annual import grade_choices
 from workflows.models import Appeal
 from workflows.periods import cycle_rules
 from yearend.annual import annual_review_blockers, ratification, results_of
@@ -18,9 +18,9 @@ from yearend.models import AnnualResult, AnnualReview, CarryOverFigure, Evaluati
 from yearend.standings import COUNTED_REVIEW_STATUSES, last_year_totals
 
 
-def needs_follow_up(result: AnnualResult, lowest: str) -> bool:
-    """不合格 or 后进: graded lowest, or something the rules attach to the ranks (谈话, 限期改正)."""
-    return result.graded and (result.grade == lowest or bool(result.flags) or result.veto)
+def follow_up_candidates(results: QuerySet[AnnualResult]) -> QuerySet[AnnualResult]:
+    """不合格 / 后进: ``AnnualResult.follow_up``, decided at 审定 (``scoring.core.annual.follow_up_due``)."""
+    return results.filter(graded=True, follow_up=True)
 
 
 @dataclass
@@ -68,10 +68,9 @@ def branch_year_state(branch: Organization, cycle: int) -> BranchYear:
     state.approved = bool(results)
     decision = ratification(review)
     state.ratified_by = decision
-    lowest = lowest_grade(rules)
     graded = [r for r in results if r.graded]
     state.honours = [r for r in graded if r.honours_eligible]
-    state.to_follow = [r for r in graded if needs_follow_up(r, lowest)]
+    state.to_follow = [r for r in graded if r.follow_up]
     state.probation = [r for r in results if r.member_type == Member.Kind.PROBATIONARY.label]
     counts = Counter(r.grade for r in graded)
     state.grades = [(grade, counts.get(grade, 0)) for grade in grade_choices(rules)]

@@ -44,8 +44,7 @@ from api.yearend.steps import conflicts, refusal_is
 from yearend import messages
 from yearend.models import AnnualResult, FollowUp
 from yearend.records import carry_over_figure_enter, follow_up_close, follow_up_open
-from yearend.selectors import carry_over_rows
-from yearend.views.pages import follow_up_candidates
+from yearend.selectors import carry_over_rows, follow_up_candidates
 
 CYCLE_REQUIRED = "请指定积分年度（cycle），如 2026"
 CYCLE_PARAMETER = OpenApiParameter(
@@ -222,7 +221,7 @@ def _listed(kind: str, organization: Organization, cycle: int):
     if kind == "honours":
         return results.filter(graded=True, honours_eligible=True)
     if kind == "to-follow":
-        return follow_up_candidates(organization, cycle, results.filter(graded=True)).prefetch_related(
+        return follow_up_candidates(results).prefetch_related(
             "follow_ups__contact", "follow_ups__created_by", "follow_ups__closed_by"
         )
     return results.filter(member_type=Member.Kind.PROBATIONARY.label)

@@ -232,6 +232,21 @@ def honours_eligible(ruleset: RuleSet, *, grade: str | None, veto: bool, flags: 
     return not any(flag.kind in HONOURS_BARRED for flag in flags)
 
 
+# 民主评议党员 (the national practice the seeds follow): 基本合格 → 限期改正, 不合格 → 组织处置.
+FOLLOW_UP_GRADES = frozenset({"基本合格", "不合格"})
+
+
+def follow_up_due(ruleset: RuleSet, *, grade: str | None, veto: bool, flags: Iterable[Flag]) -> bool:
+    """后进: a graded member whose year calls for a follow-up (谈话, 限期改正): graded lowest or
+    基本合格/不合格, vetoed, or a 不合格 candidate by the rank rules (连续4次最后). 不得评为优秀 alone is
+    not."""
+    if grade is None:
+        return False
+    if veto or grade == lowest_grade(ruleset) or grade in FOLLOW_UP_GRADES:
+        return True
+    return any(flag.kind is FlagKind.UNQUALIFIED_CANDIDATE for flag in flags)
+
+
 def grade_allowed(ruleset: RuleSet, *, grade: str, veto: bool) -> str | None:
     """None when the committee may set ``grade`` for the member; otherwise the refusal, in Chinese: a
     grade not among :func:`grade_choices`, or a vetoed member given anything but the lowest grade."""
@@ -248,6 +263,7 @@ __all__ = [
     "AnnualResult",
     "AnnualStanding",
     "annual_result",
+    "follow_up_due",
     "grade_allowed",
     "grade_choices",
     "honours_eligible",

@@ -341,3 +341,22 @@ def test_exempt_members_are_listed_apart():
     assert result.exempt == ("老王",)
     assert [s.member for s in result.standings] == ["小李"]
     assert (result["小李"].total, result["小李"].suggested_grade) == (D(100), "达到基础分")
+
+
+def test_basic_qualified_unqualified_vetoed_and_unqualified_candidates_call_for_a_follow_up():
+    """民主评议党员: 基本合格 → 限期改正, 不合格 → 组织处置; a veto or 连续4次最后 too — but 不得评为优秀
+    (last twice) alone keeps a member who is otherwise 合格 out of the follow-up list."""
+    from scoring.core.annual import follow_up_due
+
+    xingji = load_preset("xingji-dangyuan")
+    assert follow_up_due(xingji, grade="基本合格", veto=False, flags=())
+    assert follow_up_due(xingji, grade="不合格", veto=False, flags=())
+    assert follow_up_due(xingji, grade="不合格", veto=True, flags=())
+    not_excellent = Flag("1", FlagKind.NOT_EXCELLENT, "支部内季度排名2次最后一名")
+    assert not follow_up_due(xingji, grade="合格", veto=False, flags=(not_excellent,))
+    candidate = Flag("1", FlagKind.UNQUALIFIED_CANDIDATE, "连续4次支部内季度排名最后")
+    assert follow_up_due(xingji, grade="合格", veto=False, flags=(candidate,))
+    assert not follow_up_due(xingji, grade=None, veto=False, flags=())
+    zhijian = load_preset("zhijian")  # 具有评优资格 / 合格 / 谈话教育: its lowest is the talk
+    assert follow_up_due(zhijian, grade="谈话教育", veto=False, flags=())
+    assert not follow_up_due(zhijian, grade="合格", veto=False, flags=())

@@ -322,7 +322,8 @@ class PublicityDetailView(LoginRequiredMixin, generic.TemplateView):
             may_appeal=may_appeal,
             rows=member_selectors.publicity_rows(review),
             result=result,
-            result_grades=any(row.grade for row in result or ()),
+            # 等次 are the year's (年度总评): an in-year period shows no grade to the branch.
+            result_grades=False,
             rankings_shown=member_selectors.rankings_shown(review.branch),
             others=member_selectors.reviews_visible_to(user)
             .filter(branch=review.branch)

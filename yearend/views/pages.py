@@ -30,6 +30,7 @@ from yearend.models import AnnualResult, FollowUp
 from yearend.selectors import (
     branch_year_state,
     carry_over_rows,
+    follow_up_candidates,
     organization_results,
     organization_years,
     process_url,
@@ -245,21 +246,6 @@ class FollowUpCloseView(LoginRequiredMixin, View):
         return redirect("yearend:branch_year", pk=review.branch_id, cycle=review.cycle)
 
 
-def follow_up_candidates(organization: Organization, cycle: int, graded):
-    """不合格 / 后进 below the organization: graded lowest under the unified rules, or flagged, or vetoed."""
-    from django.db.models import Q
-
-    from scoring.core.annual import lowest_grade
-    from workflows.periods import cycle_rules
-
-    try:
-        lowest = lowest_grade(cycle_rules(organization, cycle))
-    except ValidationError:
-        lowest = None
-    flagged = Q(veto=True) | ~Q(flags=[])
-    return graded.filter(Q(grade=lowest) | flagged if lowest else flagged)
-
-
 class OrganizationYearView(LoginRequiredMixin, generic.TemplateView):
     """The higher committee's year: each branch's 评议 and 总评, the 等次 distribution, 评先评优 and
     不合格."""
@@ -286,6 +272,6 @@ class OrganizationYearView(LoginRequiredMixin, generic.TemplateView):
             branch_count=branches.count(),
             distribution=distribution,
             honours=graded.filter(honours_eligible=True)[:200],
-            to_follow=follow_up_candidates(organization, cycle, graded)[:200],
+            to_follow=follow_up_candidates(graded)[:200],
             graded_count=graded.count(),
         )
