@@ -70,6 +70,7 @@ def declare_common_errors(result, generator, request, public):
 
 
 _ENUM_FIELDS: dict[str, type[serializers.ChoiceField]] = {}
+_ENUM_CHOICES: dict[str, list[str]] = {}
 
 
 def enum_field(component: str, choices, **kwargs) -> serializers.ChoiceField:
@@ -80,7 +81,11 @@ def enum_field(component: str, choices, **kwargs) -> serializers.ChoiceField:
     so that every serializer using a component shares it (two classes of one name are a schema warning).
     """
     choices = [(value, str(label)) for value, label in choices]
+    if component in _ENUM_FIELDS and _ENUM_CHOICES[component] != [value for value, _ in choices]:
+        # Two enums under one name would document one of them wrongly (and its answers fail the schema).
+        raise ValueError(f"schema component {component} already names other choices")
     if component not in _ENUM_FIELDS:
+        _ENUM_CHOICES[component] = [value for value, _ in choices]
         description = "；".join(f"{value}：{label}" for value, label in choices)
         schema = {"type": "string", "enum": [value for value, _ in choices], "description": description}
         _ENUM_FIELDS[component] = extend_schema_field(schema, component_name=component)(

@@ -74,7 +74,7 @@ class EvaluationSerializer(serializers.Serializer):
         child=serializers.CharField(), help_text="评议等次，从优到差；投票得分时为空"
     )
     max_score = decimal_field(help_text="评议满分（评议积分的上限）")
-    mode = enum_field("EvaluationModeEnum", EvaluationSession.Mode.choices)
+    mode = enum_field("EvaluationVotingModeEnum", EvaluationSession.Mode.choices)
     mode_display = serializers.CharField(source="get_mode_display")
     meeting_on = serializers.DateField(help_text="评议大会日期")
     voting_opens_at = serializers.DateTimeField(help_text="投票开始")
@@ -114,7 +114,7 @@ class EvaluationOpenSerializer(serializers.Serializer):
     meeting_on = serializers.DateField(help_text="评议大会日期（积分年度最后一个季度至次年二月）")
     voting_opens_at = serializers.DateTimeField(help_text="投票开始")
     voting_closes_at = serializers.DateTimeField(help_text="投票截止")
-    mode = enum_field("EvaluationModeEnum", EvaluationSession.Mode.choices, help_text="投票方式")
+    mode = enum_field("EvaluationVotingModeEnum", EvaluationSession.Mode.choices, help_text="投票方式")
 
 
 class SelfAssessmentSerializer(serializers.Serializer):
