@@ -18,8 +18,12 @@ highest value is ≤ 0, veto items included) is a 扣分事项; an item that add
 category's ``kind`` (base / bonus / deduction) says — or, for a category without one, 基础分 when the
 category is named 基础… (基础分 / 基础积分) and 加分项 otherwise.
 A category cap that cuts a month's points is booked in the column whose points it cut. Automatic base
-points, carry-over from last cycle, the democratic evaluation, the floor and a veto act on the cycle total,
-not on a month: they are ``Adjustment`` lines under the months, so that months + adjustments = total, always.
+points, the floor and a veto act on the cycle total, not on a month: they are ``Adjustment`` lines under the
+months, so that months + adjustments = total (年度积分), always. In-year figures are points only (the core
+weighs no 民主评议 that has not happened); the year's 民主评议积分, 上年结转 and 年度总分 are the approved
+年度总评's (``reports.year_end``), printed under the total — or 待民主评议 / 待年度总评 until they exist.
+The 等次 of an in-year total is printed only where the rules grade the points alone (no 民主评议): under
+rules with one, the grade is the year's, set by the committee at 年度总评.
 
 ``draft`` is True unless every month covered is in a period whose latest 审定 counts (审定 or 已备案; a filing
 sent back reopens 审定, and a re-approval supersedes the earlier round).
@@ -37,9 +41,10 @@ from enum import StrEnum
 from django.db.models import Q
 
 from accounts.models import BranchMembership, Member, Organization
+from reports.year_end import YearEndFigures, branch_year_end, member_year_end, pending
 from scoring.core.engine import PeriodResult, PeriodScore
 from scoring.core.periods import Period, PeriodKind, parse_period
-from scoring.core.ruleset import CategoryKind, EvaluationMode, Item, fmt
+from scoring.core.ruleset import CategoryKind, Item
 from scoring.core.ruleset import RuleSet as CoreRuleSet
 from scoring.models import LedgerEntry, RuleSetVersion
 from scoring.selectors import branch_scores, effective_ruleset, ledger_net
@@ -140,10 +145,12 @@ class MemberLedger(_MonthColumnTotals):
     months: list[MonthRow]
     points: Decimal  # the months added up (本年各月小计合计)
     adjustments: list[Adjustment]
-    total: Decimal  # 年度积分: the core's cycle total
-    grade: str
+    total: Decimal  # 年度积分: the core's in-year total (points only, before the 民主评议)
+    grade: str  # the in-year total's 等次, only where the rules have no 民主评议
     approvals: list[ApprovalInfo]
     draft: bool
+    year_end: YearEndFigures  # 民主评议积分, 上年结转, 年度总分 — approved, or pending
+    granted_base: Decimal = ZERO  # 基础分（自然获得）: the rules' automatic base points (in the adjustments)
 
 
 @dataclass
@@ -157,8 +164,12 @@ class BranchLedgerRow(_MonthColumnTotals):
     cycle_total: Decimal  # 年度累计积分 at the period's end, as FrozenScore.cycle_total
     rank: int | None
     reference_rank: int | None  # 发展对象 / 入党积极分子: ranked for reference only
-    grade: str
+    grade: str  # the in-year total's 等次, only where the rules have no 民主评议
     veto: bool
+    year_end: YearEndFigures | None = None  # the whole cycle's ledger only
+    granted_base: Decimal = (
+        ZERO  # 基础分（自然获得） in the year to date (in ``cycle_total``, not in ``total``)
+    )
 
 
 @dataclass
@@ -172,6 +183,8 @@ class BranchLedger:
     exempt: list[Member]  # 经批准免于积分: listed, not scored
     approvals: list[ApprovalInfo]
     draft: bool
+    year_end: bool = False  # the whole cycle: the rows carry 民主评议积分 and 年度总分
+    has_evaluation: bool = False
 
     @property
     def base(self) -> Decimal:
@@ -442,15 +455,14 @@ def _total_adjustments(rules: CoreRuleSet, scores: Sequence[PeriodScore]) -> lis
 
 
 def _after_points_label(rules: CoreRuleSet, veto: bool) -> str:
-    if veto:
-        return "一票否决（积分清零）"
-    evaluation = rules.evaluation
-    if evaluation is not None and evaluation.mode is EvaluationMode.WEIGHTED and evaluation.weight:
-        points_share, evaluation_share = fmt((1 - evaluation.weight) * 100), fmt(evaluation.weight * 100)
-        return f"民主评议折算（积分占{points_share}%、评议占{evaluation_share}%）"
-    if evaluation is not None:
-        return "民主评议分"
-    return "保底分"
+    """The line for what the floor or a veto did to the in-year total (the ledgers never pass a 民主评议:
+    it is the year's, printed from the approved 年度总评)."""
+    return "一票否决（积分清零）" if veto else "保底分"
+
+
+def in_year_grade(rules: CoreRuleSet, grade: str | None) -> str:
+    """The 等次 of an in-year total: the rules' own only where they grade the points alone."""
+    return (grade or "") if rules.evaluation is None else ""
 
 
 # ---------------------------------------------------------------- the three ledgers
@@ -473,7 +485,9 @@ def member_ledger(member: Member, year: int) -> MemberLedger:
     if residue:  # months computed under different versions of the rules
         adjustments.append(Adjustment("细则版本调整", residue))
     approvals = [approval_info(a) for months_of in per_branch for a in months_of.approvals]
-    grades = [score.to_date.grade for score in last_scores if score.to_date.grade]
+    rules = per_branch[-1].rules
+    grades = [in_year_grade(rules, score.to_date.grade) for score in last_scores]
+    grades = [grade for grade in grades if grade]
     return MemberLedger(
         member=member,
         year=year,
@@ -485,6 +499,8 @@ def member_ledger(member: Member, year: int) -> MemberLedger:
         grade=grades[-1] if grades else "",
         approvals=approvals,
         draft=not all(months_of.covered(range(1, 13)) for months_of in per_branch),
+        year_end=member_year_end(member, year, rules),
+        granted_base=sum((score.to_date.base for score in last_scores), ZERO),
     )
 
 
@@ -508,6 +524,9 @@ def branch_ledger(branch: Organization, period_code: str) -> BranchLedger:
         branch, period.cycle, period, version=_period_version(months_of, period)
     )
     members = Member.objects.in_bulk([int(score.member) for score in period_result.scores])
+    whole_cycle = period.kind is PeriodKind.CYCLE
+    rules = months_of.rules
+    year_end = branch_year_end(branch, period.cycle, rules) if whole_cycle else {}
     rows = []
     for score in period_result.scores:
         member = members[int(score.member)]
@@ -521,8 +540,10 @@ def branch_ledger(branch: Organization, period_code: str) -> BranchLedger:
                 cycle_total=score.to_date.total,
                 rank=score.rank,
                 reference_rank=score.reference_rank,
-                grade=score.to_date.grade or "",
+                grade=in_year_grade(rules, score.to_date.grade),
                 veto=score.veto,
+                year_end=year_end.get(member.pk, pending(rules)) if whole_cycle else None,
+                granted_base=score.to_date.base,
             )
         )
     first, last = period.bounds(months_of.rules)
@@ -537,6 +558,8 @@ def branch_ledger(branch: Organization, period_code: str) -> BranchLedger:
         exempt=list(Member.objects.filter(pk__in=[int(pk) for pk in period_result.exempt])),
         approvals=[approval_info(a) for a in counted_approvals(branch, first, last)],
         draft=not months_of.covered(_month_indexes(period)),
+        year_end=whole_cycle,
+        has_evaluation=rules.evaluation is not None,
     )
 
 
@@ -665,7 +688,7 @@ def _filing_row(rules: CoreRuleSet, score: FrozenScore) -> FilingRow:
         cycle_total=score.cycle_total,
         cycle_rank=score.cycle_rank,
         reference_rank=breakdown.get("reference_rank"),
-        grade=score.grade,
+        grade=in_year_grade(rules, score.grade),
         veto=bool(breakdown.get("veto")),
     )
 

@@ -78,14 +78,20 @@ def approval_line(approval: Any, *, with_period: bool = False) -> ApprovalLine:
 
 
 def weighting_note(rules: CoreRuleSet | None) -> str:
-    """Why a cycle total is less than the points: a weighted 民主评议 (二七区: 积分 70 % + 评议 30 %)."""
+    """How a weighted 民主评议 makes the year's total (二七区: 积分 70 % + 评议 30 %) — and that in-year
+    figures are points only, the evaluation being held at the year's end."""
     evaluation = rules.evaluation if rules else None
     if evaluation is None or evaluation.mode != EvaluationMode.WEIGHTED or not evaluation.weight:
         return ""
     share = fmt(evaluation.weight * 100)
+    rescaled = ""
+    if evaluation.points_full_marks is not None:
+        rescaled = (
+            f"（积分先按满分 {fmt(evaluation.points_full_marks)} 分折算为 {fmt(evaluation.full_marks)} 分制）"
+        )
     return (
-        f"年度累计积分按“积分 × {fmt(100 - evaluation.weight * 100)}% + 民主评议分 × {share}%”计算，"
-        "民主评议于年终进行，评议前按 0 分计。"
+        f"年度总分按“积分 × {fmt(100 - evaluation.weight * 100)}% + 民主评议分 × {share}%”计算{rescaled}，"
+        "于年终民主评议后由年度总评得出；年内各期只计积分。"
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from accounts.models import Member, Organization
 from reports.documents.layout import Sheet, approval_lines, weighting_note
-from reports.ledgers import MonthRow, branch_ledger, member_ledger, quarter_detail
+from reports.ledgers import BranchLedger, MonthRow, branch_ledger, member_ledger, quarter_detail
 from scoring.core.periods import Period, PeriodKind
 from workflows.periods import cycle_rules
 
@@ -69,8 +69,16 @@ def branch_ledger_form(branch: Organization, period_code: str) -> tuple[Sheet, d
         "full": full,
         "month_labels": short_labels,
         "month_columns": len(short_labels) * (4 if full else 1),
+        "trailing_columns": 3 + _year_end_columns(ledger),
         "whole_cycle": ledger.period.kind is PeriodKind.CYCLE,
     }
+
+
+def _year_end_columns(ledger: BranchLedger) -> int:
+    """民主评议积分 (under rules with one) and 年度总分: the whole cycle's ledger only."""
+    if not ledger.year_end:
+        return 0
+    return 2 if ledger.has_evaluation else 1
 
 
 def detail_title(period: Period) -> str:

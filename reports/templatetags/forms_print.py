@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import template
 
-from reports.documents.layout import points, signed_points
+from reports.documents.layout import chinese_date, points, signed_points
 
 register = template.Library()
 
@@ -17,3 +17,9 @@ def pts(value: Decimal | None) -> str:
 @register.filter
 def signed(value: Decimal | None) -> str:
     return "" if value is None else signed_points(value)
+
+
+@register.filter
+def cndate(value) -> str:
+    """2027年1月15日 (a datetime in local time), as the forms write dates."""
+    return chinese_date(value)

@@ -65,15 +65,16 @@ def test_branch_ledger_months_and_columns(world, quarter):
     assert (lina.base, lina.bonus, lina.deductions, lina.total) == (0, 0, D("1.5"), D("-1.5"))
 
 
-def test_member_ledger_year_total_equals_the_core_cycle_total(world, quarter):
+def test_member_ledger_year_points_are_the_cores_in_year_total_without_the_evaluation(world, quarter):
     ledger = member_ledger(world.member_a, 2026)
     year = branch_scores(world.branch_a, 2026, Period(2026, PeriodKind.CYCLE))[str(world.member_a.pk)]
-    # 4 points, and nothing weighted in: the 民主评议 is the year's, held at its end
+    # 4 points, and nothing weighted in: the 民主评议 is the year's, held at its end (年度总评)
     assert ledger.total == year.to_date.total == D(4)
     assert [m.month for m in ledger.months] == list(range(1, 13))
     assert ledger.points == sum(m.subtotal for m in ledger.months) == D(4)
-    assert ledger.points + sum(a.points for a in ledger.adjustments) == ledger.total
     assert ledger.adjustments == []
+    assert (ledger.year_end.evaluation, ledger.year_end.total) == (None, None)  # 待民主评议, 待年度总评
+    assert ledger.grade == ""  # an in-year 等次 means nothing where the 民主评议 weighs 30 %
     q1 = sum(m.subtotal for m in ledger.months[:3])
     assert q1 == FrozenScore.objects.get(approval=quarter.approval, member=world.member_a).period_total
 
