@@ -1,7 +1,8 @@
-"""Which forms exist for a branch or a member in a year: the lists the 打印表格 pages offer.
+"""Which forms exist for a branch or a member in a year: the lists the 打印表格 and Excel pages offer.
 
 Periods are offered once they have begun (a ledger of a running quarter prints as a 草稿); years are the
-cycles a rule set is in force for, here or above, that have begun.
+cycles a rule set is in force for, here or above, that have begun. The year-end forms are offered with
+where the 民主评议 and the 年度总评 stand (:func:`year_end_of`): the 全年积分备案表 once the year is approved.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from scoring.models import RuleSet
 from scoring.selectors import item_names, self_and_ancestors
 from workflows.models import Claim, Filing, PeriodReview
 from workflows.periods import cycle_rules
+from yearend.models import AnnualReview, EvaluationSession
+from yearend.standings import COUNTED_REVIEW_STATUSES
 
 LEDGER_PERIODS = ((PeriodKind.CYCLE, 1), (PeriodKind.HALF, 2), (PeriodKind.QUARTER, 4))
 
@@ -114,3 +117,29 @@ def year_asked(request, branch: Organization) -> tuple[int | None, list[int]]:
     if asked.isdigit() and int(asked) in years:
         return int(asked), years
     return (years[0] if years else None), years
+
+
+@dataclass(frozen=True)
+class YearEnd:
+    """Where a branch's year-end stands, for the pages' links: its 民主评议 and 年度总评 (None until held)."""
+
+    session: EvaluationSession | None
+    review: AnnualReview | None
+    has_evaluation: bool
+
+    @property
+    def approved(self) -> bool:
+        """The year is approved (审定 or later): the 全年积分备案表 exists."""
+        return self.review is not None and self.review.status in COUNTED_REVIEW_STATUSES
+
+
+def year_end_of(branch: Organization, year: int) -> YearEnd:
+    try:
+        has_evaluation = cycle_rules(branch, year).evaluation is not None
+    except ValidationError:
+        has_evaluation = False
+    return YearEnd(
+        session=EvaluationSession.objects.filter(branch=branch, cycle=year).first(),
+        review=AnnualReview.objects.filter(branch=branch, cycle=year).first(),
+        has_evaluation=has_evaluation,
+    )

@@ -1,7 +1,8 @@
 """打印表格: the paper forms of the offices (002), as PDF bytes rendered with WeasyPrint.
 
 Each function gathers what its form shows (from frozen, approved data: ``PeriodApproval``,
-``FrozenScore``, the ledger of approved periods — and marks anything not yet approved 草稿), then renders
+``FrozenScore``, the ledger of approved periods, ``EvaluationResult`` and ``AnnualResult`` — and marks
+anything not yet approved 草稿), then renders
 its template under ``templates/reports/pdf/``. Who may print what is decided by the views
 (``reports.documents.scope``), not here: these functions trust their caller, like the filing package's
 Celery task that calls :func:`filing_pdf`.
@@ -14,7 +15,12 @@ from reports.documents.claim_form import claim_form
 from reports.documents.layout import render_sheet
 from reports.documents.ledger_forms import branch_ledger_form, member_ledger_form, quarter_detail_form
 from reports.documents.period_forms import filing_form, publicity_form
-from reports.documents.year_forms import democratic_review_form, year_grade_approval_form
+from reports.documents.year_forms import (
+    branch_democratic_review_form,
+    democratic_review_form,
+    year_filing_form,
+    year_grade_approval_form,
+)
 from workflows.models import Claim, Filing, PeriodReview
 
 
@@ -55,12 +61,24 @@ def quarter_detail_pdf(member: Member, period_code: str) -> bytes:
 
 
 def democratic_review_pdf(member: Member, year: int) -> bytes:
-    """党员民主评议表: identity and the year's points pre-filled, boxes for 自评, 互评 and 支部意见."""
+    """党员民主评议表: the year's points, 自评, the 互评 count, 支部意见 and the approved result."""
     sheet, context = democratic_review_form(member, year)
     return render_sheet("reports/pdf/democratic_review.html", sheet, **context)
 
 
+def branch_democratic_review_pdf(branch: Organization, year: int) -> bytes:
+    """Every member's 党员民主评议表 of the branch, one after another (each on a page of its own)."""
+    sheet, context = branch_democratic_review_form(branch, year)
+    return render_sheet("reports/pdf/democratic_review.html", sheet, **context)
+
+
 def year_grade_approval_pdf(branch: Organization, year: int) -> bytes:
-    """党员年终等次评定审批表: the members' year points and ranks, for 支部 and 党委 to approve."""
+    """党员年终等次评定审批表: the approved year's 等次 with 支委会意见, 党委审批 and 备案."""
     sheet, context = year_grade_approval_form(branch, year)
     return render_sheet("reports/pdf/year_grade_approval.html", sheet, **context)
+
+
+def year_filing_pdf(branch: Organization, year: int) -> bytes:
+    """党员全年积分备案表 of the approved 年度总评: every member's year, ranked, 党委审批 and 备案."""
+    sheet, context = year_filing_form(branch, year)
+    return render_sheet("reports/pdf/year_filing.html", sheet, **context)

@@ -83,6 +83,7 @@ class BranchDocumentsView(LoginRequiredMixin, generic.TemplateView):
             periods=catalogue.periods_of(branch, year) if year else [],
             reviews=[(review, catalogue.filings_of(review)) for review in reviews],
             members=branch.members.order_by("real_name", "pk"),
+            year_end=catalogue.year_end_of(branch, year) if year else None,
         )
 
 
@@ -197,3 +198,16 @@ class YearGradeApprovalPdf(PdfView):
         branch = scope.get_branch_for_user(user, pk)
         name = f"{branch.name}_{year}年度_党员年终等次评定审批表"
         return forms.year_grade_approval_pdf(branch, year), name
+
+
+class BranchDemocraticReviewPdf(PdfView):
+    def document(self, user, pk: int, year: int):
+        branch = scope.get_branch_for_user(user, pk)
+        name = f"{branch.name}_{year}年度_党员民主评议表（全支部）"
+        return forms.branch_democratic_review_pdf(branch, year), name
+
+
+class YearFilingPdf(PdfView):
+    def document(self, user, pk: int, year: int):
+        branch = scope.get_branch_for_user(user, pk)
+        return forms.year_filing_pdf(branch, year), f"{branch.name}_{year}年度_党员全年积分备案表"

@@ -47,6 +47,16 @@ class DocumentsViewset(AppMenuMixin, Viewset):
         views.YearGradeApprovalPdf.as_view(),
         name="year_grade_pdf",
     )
+    branch_review_pdf_path = path(
+        "branches/<int:pk>/review/<int:year>/pdf/",
+        views.BranchDemocraticReviewPdf.as_view(),
+        name="branch_review_pdf",
+    )
+    year_filing_pdf_path = path(
+        "branches/<int:pk>/year-filing/<int:year>/pdf/",
+        views.YearFilingPdf.as_view(),
+        name="year_filing_pdf",
+    )
 
     def has_view_permission(self, user, obj=None):
         return not user.is_authenticated or scope.may_print_anything(user)

@@ -239,3 +239,17 @@ def whole_year(world, rules_2026, monkeypatch) -> list[PeriodReview]:
         review.refresh_from_db()
         reviews.append(review)
     return reviews
+
+
+# -------------------------------------------------------- a year walked to its end (民主评议, 年度总评)
+
+from .year import (  # noqa: E402, F401 — fixtures, found by name
+    evaluation_done,
+    evaluation_posted,
+    evaluation_voted,
+    xingji_year,
+    year_approved,
+    year_archived,
+    year_posted,
+    year_ratified,
+)

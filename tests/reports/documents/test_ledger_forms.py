@@ -47,7 +47,9 @@ def test_member_ledger_prints_twelve_months_and_the_cores_year_total(world, quar
     assert pdf.row("合计")[-1] == "4"
     total = year_to_date(world.branch_a, world.member_a, 2026)
     assert total == Decimal(4)  # points only: the 民主评议 (30 %) is the year's, not yet held
-    assert pdf.line("年度总分", fmt(total))
+    assert pdf.line("年度积分", fmt(total))
+    assert pdf.line("民主评议积分", "待民主评议")
+    assert pdf.line("年度总分", "待年度总评")
     assert pdf.line("审定：陈静", chinese_date(quarter.approval.approved_at), "（2026年度第1季度）")
     for line in SIGNATURES:
         assert line in pdf.squeezed
@@ -61,7 +63,8 @@ def test_member_ledger_of_an_approved_year_is_no_draft(world, whole_year, read_p
 
     assert "草稿" not in pdf.text
     assert pdf.row("5月")[-1] == "1"
-    assert pdf.line("年度总分", fmt(year_to_date(world.branch_a, world.member_a, 2026)))
+    assert pdf.line("年度积分", fmt(year_to_date(world.branch_a, world.member_a, 2026)))
+    assert pdf.line("年度总分", "待年度总评")  # the periods are approved; the 年度总评 is another step
     assert pdf.line("审定：陈静", "（2026年度第1半年）")
     assert pdf.line("审定：陈静", "（2026年度第2半年）")
 
@@ -131,10 +134,11 @@ def test_quarter_detail_of_a_quarter_not_approved_is_a_draft(world, quarter, rea
     assert "本期没有积分记录" in pdf.squeezed
 
 
-# ---------------------------------------------------------------- 民主评议表 and 等次评定审批表
+# -------------------------------------------------------- 民主评议表 and 等次评定审批表 (no year-end yet)
+# The forms filled from a 民主评议 and a 年度总评 held in the system are in test_year_forms.py.
 
 
-def test_democratic_review_prefills_identity_and_points_and_leaves_boxes(world, quarter, read_pdf):
+def test_democratic_review_without_a_session_prefills_the_points_and_leaves_boxes(world, quarter, read_pdf):
     pdf = read_pdf(democratic_review_pdf(world.member_a, 2026))
     squeezed = pdf.squeezed
 
@@ -143,9 +147,9 @@ def test_democratic_review_prefills_identity_and_points_and_leaves_boxes(world, 
     assert "张伟" in squeezed and "正式党员" in squeezed
     points = member_ledger(world.member_a, 2026).points
     assert points == Decimal(4)
-    # 基础分 2 · 加分项 2 · 扣分事项 0 · 年度积分 4; the 民主评议分, 年度总分 and 等次 are left blank.
-    assert re.search(r"^\s*2\s+2\s+0\s+4\s*$", pdf.text, re.MULTILINE)
-    for box in ("个人自评", "党员互评", "支部意见", "支部书记签字", "党员本人签字", "支部盖章"):
+    # 基础分 2 · 加分项 2 · 扣分事项 0 · 年度积分 4; 民主评议分 and 年度总分 wait for the year's end.
+    assert re.search(r"^\s*2\s+2\s+0\s+4\s+待民主评议\s+待年度总评\s+—\s*$", pdf.text, re.MULTILINE)
+    for box in ("个人自评", "党员互评", "主要意见", "支部意见", "支部书记签字", "党员本人签字", "支部盖章"):
         assert box in squeezed, box
     for level in ("优秀", "合格", "基本合格", "不合格"):
         assert level in squeezed
@@ -160,7 +164,9 @@ def test_democratic_review_of_an_approved_year_is_no_draft(world, whole_year, re
     assert pdf.line("审定：陈静", "（2026年度第2半年）")
 
 
-def test_year_grade_approval_lists_the_graded_members_with_points_and_rank(world, quarter, read_pdf):
+def test_year_grade_approval_before_the_annual_review_prints_the_live_points_as_a_draft(
+    world, quarter, read_pdf
+):
     make_member(branch=world.branch_a, real_name="周敏", kind=Member.Kind.CANDIDATE)
 
     pdf = read_pdf(year_grade_approval_pdf(world.branch_a, 2026))
@@ -168,28 +174,23 @@ def test_year_grade_approval_lists_the_graded_members_with_points_and_rank(world
 
     assert "党员年终等次评定审批表" in squeezed
     assert "支部名称：第一党支部（盖章）" in squeezed
-    row = pdf.row("张伟")
-    assert row[2:5] == ["正式党员", "4", "1"]  # 年度积分 and its rank
-    assert "周敏" not in pdf.text  # 发展对象 are not graded (002)
-    assert "不参与年度等次评定" in squeezed
-    for box in (
-        "民主评议等次",
-        "总评得分",
-        "评定等次",
-        "支部委员会意见",
-        "党委审批意见",
-        "党委盖章",
-        "支部盖章",
-    ):
+    # 序号 姓名 类别 | 民主评议 年度积分 总评得分 排名 建议等次 评定等次: the points and rank so far, the rest
+    # waits for the 民主评议 — no total is printed that nobody decided.
+    assert pdf.row("张伟")[1:] == ["张伟", "正式党员", "待民主评议", "4", "—", "1", "—", "—"]
+    assert "草稿：年度总评尚未发起（" in squeezed
+    # 发展对象 are not graded (002): listed apart.
+    assert "不参与等次评定人员" in squeezed and "发展对象不参与年度等次评定" in squeezed
+    assert pdf.row_number("周敏") > pdf.row_number("不参与等次评定人员")
+    for box in ("评定等次", "支部委员会意见", "党委审批意见", "党委盖章", "支部盖章"):
         assert box in squeezed, box
-    assert "草稿" in pdf.text
 
 
-def test_year_grade_approval_of_an_approved_year_is_no_draft(world, whole_year, read_pdf):
+def test_year_grade_approval_is_a_draft_while_there_is_no_annual_review(world, whole_year, read_pdf):
     pdf = read_pdf(year_grade_approval_pdf(world.branch_a, 2026))
 
-    assert "草稿" not in pdf.text
-    assert pdf.row("张伟")[3] == "1"  # one branch meeting in May, nothing else in 2026
+    assert "草稿" in pdf.text
+    assert "年度总评尚未发起" in pdf.squeezed
+    assert pdf.row("张伟")[4] == "1"  # one branch meeting in May, nothing else in 2026
 
 
 @pytest.fixture
@@ -205,7 +206,7 @@ def village_rules_2025(world):
     )
 
 
-def test_year_grade_approval_prints_the_cores_grade_when_the_rules_have_no_evaluation(
+def test_year_grade_approval_suggests_the_cores_grade_when_the_rules_have_no_evaluation(
     world, village_rules_2025, read_pdf
 ):
     pdf = read_pdf(year_grade_approval_pdf(world.branch_a, 2025))
@@ -213,6 +214,7 @@ def test_year_grade_approval_prints_the_cores_grade_when_the_rules_have_no_evalu
     row = pdf.row("张伟")
     score = branch_scores(world.branch_a, 2025, Period(2025, PeriodKind.CYCLE))[str(world.member_a.pk)]
     assert score.to_date.total == Decimal(100) and score.to_date.grade == "达到基础分"
-    assert row[-2:] == ["100", "达到基础分"]
+    # 总评得分 排名 建议等次 评定等次: nothing waits for a 民主评议, the committee's 等次 is still to come.
+    assert row[-4:] == ["100", "1", "达到基础分", "—"]
     assert "民主评议等次" not in pdf.squeezed
     assert "等次标准：达到基础分100分以上；低于基础分其余" in pdf.squeezed
