@@ -96,6 +96,7 @@ class BranchExportsView(LoginRequiredMixin, generic.TemplateView):
             reviews=[(review, catalogue.filings_of(review)) for review in reviews],
             members=branch.members.order_by("real_name", "pk"),
             importable=scope.branches_importable_by(user).filter(pk=branch.pk).exists(),
+            year_end=catalogue.year_end_of(branch, year) if year else None,
         )
 
 
@@ -182,3 +183,21 @@ class FilingXlsx(XlsxView):
         review = filing.approval.review
         round_text = f"_第{filing.approval.round}次审定" if filing.approval.round > 1 else ""
         return excel.filing_xlsx(filing), f"{review.branch.name}_{review.label}_积分备案表{round_text}"
+
+
+class EvaluationTalliesXlsx(XlsxView):
+    def sheet(self, user, pk: int, year: int):
+        branch = scope.get_branch_for_user(user, pk)
+        return excel.evaluation_tallies_xlsx(branch, year), f"{branch.name}_{year}年度_民主评议统计表"
+
+
+class AnnualReviewXlsx(XlsxView):
+    def sheet(self, user, pk: int, year: int):
+        branch = scope.get_branch_for_user(user, pk)
+        return excel.annual_review_xlsx(branch, year), f"{branch.name}_{year}年度_党员年终等次评定审批表"
+
+
+class YearFilingXlsx(XlsxView):
+    def sheet(self, user, pk: int, year: int):
+        branch = scope.get_branch_for_user(user, pk)
+        return excel.year_filing_xlsx(branch, year), f"{branch.name}_{year}年度_党员全年积分备案表"

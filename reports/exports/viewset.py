@@ -37,6 +37,17 @@ class ExportsViewset(AppMenuMixin, Viewset):
         "organizations/<int:pk>/ranking/<str:code>/xlsx/", views.RankingXlsx.as_view(), name="ranking"
     )
     filing_xlsx_path = path("filings/<int:pk>/xlsx/", views.FilingXlsx.as_view(), name="filing_xlsx")
+    evaluation_path = path(
+        "branches/<int:pk>/evaluation/<int:year>/xlsx/",
+        views.EvaluationTalliesXlsx.as_view(),
+        name="evaluation_tallies",
+    )
+    annual_review_path = path(
+        "branches/<int:pk>/annual/<int:year>/xlsx/", views.AnnualReviewXlsx.as_view(), name="annual_review"
+    )
+    year_filing_path = path(
+        "branches/<int:pk>/year-filing/<int:year>/xlsx/", views.YearFilingXlsx.as_view(), name="year_filing"
+    )
 
     filing_path = path("filings/<int:pk>/", views_filing.FilingDocumentsView.as_view(), name="filing")
     filing_retry_path = path(

@@ -1,5 +1,6 @@
 """How every exported sheet looks: a title row, an information row (organization, period, 审定 or 草稿),
-a frozen header, points as numbers with a points format, widths that fit Chinese text, a totals row.
+a frozen header, points as numbers with a points format, widths that fit Chinese text, a totals row — and
+text as text, never a formula.
 
 Sheets are described as data (:class:`Table`) and written by :func:`workbook_bytes`; the ledgers and
 rankings in ``reports.exports.excel`` only say which columns and rows they have.
@@ -18,6 +19,7 @@ from typing import Any
 
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -95,9 +97,9 @@ def workbook_bytes(*tables: Table) -> bytes:
 
 def _write(sheet: Worksheet, table: Table) -> None:
     width = len(table.columns)
-    sheet.append([f"{table.title}（{DRAFT}）" if table.draft else table.title])
-    sheet.append([table.info])
-    sheet.append([table.approval])
+    _append_text(sheet, f"{table.title}（{DRAFT}）" if table.draft else table.title)
+    _append_text(sheet, table.info)
+    _append_text(sheet, table.approval)
     for row in (1, 2, 3):
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=max(width, 1))
     sheet["A1"].font = Font(bold=True, size=14)
@@ -113,7 +115,7 @@ def _write(sheet: Worksheet, table: Table) -> None:
     for values in table.trailer:
         _append(sheet, table.columns, values, bold=True)
     for note in table.notes:
-        sheet.append([note])
+        _append_text(sheet, note)
     _fit_widths(sheet, table)
     sheet.print_title_rows = f"{4}:{3 + header_rows}"
     sheet.page_setup.orientation = "landscape" if width > 8 else "portrait"
@@ -173,7 +175,7 @@ def _append(
     row = sheet.max_row + 1
     for index, column in enumerate(columns, 1):
         value = values[index - 1] if index - 1 < len(values) else None
-        cell = sheet.cell(row=row, column=index, value=_cell_value(value, column.kind))
+        cell = _as_text(sheet.cell(row=row, column=index, value=_cell_value(value, column.kind)))
         cell.border = _BORDER
         if column.kind is Kind.POINTS:
             cell.number_format = POINTS_FORMAT
@@ -187,6 +189,19 @@ def _append(
             cell.fill = fill
         if bold:
             cell.font = Font(bold=True)
+
+
+def _as_text(cell: Cell) -> Cell:
+    """Text stays text: openpyxl stores a string starting with "=" as a formula, and a name, an item or a
+    reason a member typed ("=HYPERLINK(…)") must never run as one when the office opens the file."""
+    if isinstance(cell.value, str) and cell.data_type == "f":
+        cell.data_type = "s"
+    return cell
+
+
+def _append_text(sheet: Worksheet, text: str) -> None:
+    sheet.append([text])
+    _as_text(sheet.cell(row=sheet.max_row, column=1))
 
 
 def _cell_value(value: Any, kind: Kind) -> Any:

@@ -93,3 +93,17 @@ def quarter(world, rules_2026, monkeypatch) -> Quarter:
     approval = approve(world, review)
     review.refresh_from_db()
     return Quarter(review=review, approval=approval)
+
+
+# -------------------------------------------------------- a year walked to its end (民主评议, 年度总评)
+
+from tests.reports.documents.year import (  # noqa: E402, F401 — fixtures, found by name
+    evaluation_done,
+    evaluation_posted,
+    evaluation_voted,
+    xingji_year,
+    year_approved,
+    year_archived,
+    year_posted,
+    year_ratified,
+)

@@ -68,7 +68,9 @@ def test_member_ledger_round_trip(world, quarter):
     assert [number(v) for v in rows["合计"][1:]] == [2, 2, 0, 4]
     year = branch_scores(world.branch_a, 2026, Period(2026, PeriodKind.CYCLE))[str(world.member_a.pk)]
     assert number(rows["年度积分"][4]) == year.to_date.total == D(4)  # points only until the year's end
-    assert "民主评议折算（积分占70%、评议占30%）" not in rows
+    # The year's 民主评议 and 年度总分 are the approved 年度总评's: not there yet, and the sheet says so.
+    assert rows["民主评议积分"][4] == "待民主评议"
+    assert rows["年度总分"][4] == "待年度总评"
     # Only the first quarter is approved: the year is a draft, and says so in the title rows.
     assert sheet["A1"].value == "党员积分量化管理台账（草稿）"
     assert sheet["A3"].value.startswith("草稿：")
@@ -104,7 +106,6 @@ def test_filing_round_trip_has_the_columns_of_the_printed_form(world, quarter):
         "本期排名",
         "年度累计",
         "累计排名",
-        "等次",  # 二七区 now has (placeholder) grades
         "备注",
     ]
     assert sheet["A1"].value == "党员季度积分备案表"
