@@ -64,6 +64,7 @@ def period_attention(review: PeriodReview, rules: CoreRuleSet, result: PeriodRes
             branch_quarterly_ranks=rankings,
             organization_ranks=_organization_ranks(review),
             probationary=probationary,
+            full_members={pk for pk, m in members.items() if m.kind == Member.Kind.FULL},
         ):
             attention.append(Attention(_name(members, flag.member), str(flag.kind), flag.reason))
     period = Period(review.cycle, PeriodKind(review.period_kind), review.period_index)

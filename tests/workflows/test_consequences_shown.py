@@ -59,3 +59,27 @@ def test_last_in_the_branch_four_quarters_running_is_shown_as_an_unqualified_can
     assert ("刘洋", "不合格等次候选") in flagged
     assert ("张伟", "不合格等次候选") not in flagged
     assert not FrozenScore.objects.filter(member=liuyang, grade="不合格").exists(), "shown, not applied"
+
+
+def test_a_full_member_last_twice_in_the_branch_is_shown_as_not_to_be_graded_excellent(world, rules_2026):
+    """001 五、5: 正式党员 last twice in the branch's quarterly ranking — 当年年度考核不得评定为优秀."""
+    liuyang = world.committee_a.member
+    others = [world.member_a, world.other_member_a]
+    _approved_quarter(world, 1, {others[0]: 1, others[1]: 2, liuyang: 3})
+    for member in others:
+        ledger_record(
+            member=member, item_code="study", occurred_on=datetime.date(2026, 5, 9), source="record", by=None
+        )
+    q2 = PeriodReview.objects.create(
+        branch=world.branch_a,
+        cycle=2026,
+        period_kind="quarter",
+        period_index=2,
+        starts_on=datetime.date(2026, 4, 1),
+        ends_on=datetime.date(2026, 6, 30),
+    )
+    attention = {
+        (a.name, a.what): a.why
+        for a in period_attention(q2, cycle_rules(world.branch_a, 2026), period_scores(q2))
+    }
+    assert attention[("刘洋", "不得评为优秀")] == "支部内季度排名2次最后一名"
