@@ -33,12 +33,12 @@ def _of_my_branches(model, user) -> QuerySet:
 
 def sessions_visible_to(user) -> QuerySet[EvaluationSession]:
     return _of_my_branches(EvaluationSession, user).select_related(
-        "branch", "opened_by", "tallied_by", "approved_by", "window"
+        "branch", "opened_by__member", "approved_by__member", "window"
     )
 
 
 def reviews_visible_to(user) -> QuerySet[AnnualReview]:
-    return _of_my_branches(AnnualReview, user).select_related("branch", "started_by", "window")
+    return _of_my_branches(AnnualReview, user).select_related("branch", "started_by__member", "window")
 
 
 def get_session_for_user(user, pk) -> EvaluationSession:
@@ -116,7 +116,7 @@ def results_visible_to(user) -> QuerySet[AnnualResult]:
         return AnnualResult.objects.none()
     visible = Q(member__user=user) | Q(review__branch__in=scored_branches(user))
     return latest_rounds(AnnualResult.objects.filter(visible)).select_related(
-        "member", "review__branch", "decided_by", "approved_by"
+        "member", "review__branch", "decided_by__member", "approved_by__member"
     )
 
 
@@ -125,5 +125,9 @@ def follow_ups_visible_to(user) -> QuerySet[FollowUp]:
         return FollowUp.objects.none()
     visible = Q(result__member__user=user) | Q(result__review__branch__in=scored_branches(user))
     return FollowUp.objects.filter(visible).select_related(
-        "result__member", "result__review__branch", "contact", "created_by", "closed_by"
+        "result__member",
+        "result__review__branch",
+        "contact__member",
+        "created_by__member",
+        "closed_by__member",
     )

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from viewflow.workflow.models import Task
 
 from accounts import access
+from accounts.models import Member
 from api.tasks.kinds import kind_of
 from scoring.core.annual import grade_choices
 from scoring.core.ruleset import fmt
@@ -148,14 +149,15 @@ def paper_tallies(session: EvaluationSession) -> list:
 
 
 def proposals(session: EvaluationSession) -> list:
-    rows = list(latest_proposals(session).values())
-    members = {p.member_id for p in rows}
-    from accounts.models import Member
+    return _by_name(list(latest_proposals(session).values()))
 
-    names = Member.objects.in_bulk(list(members))
-    for proposal in rows:
-        proposal.member = names[proposal.member_id]
-    return sorted(rows, key=lambda p: (p.member.real_name, p.member_id))
+
+def _by_name(proposals: list) -> list:
+    """Proposals (评议意见 or 等次) with their members, in name order — one query for the names."""
+    members = Member.objects.in_bulk([p.member_id for p in proposals])
+    for proposal in proposals:
+        proposal.member = members[proposal.member_id]
+    return sorted(proposals, key=lambda p: (p.member.real_name, p.member_id))
 
 
 # ---------------------------------------------------------------- 年度总评
@@ -220,13 +222,7 @@ def standings(review: AnnualReview) -> list[dict[str, Any]]:
 
 
 def grades(review: AnnualReview) -> list:
-    rows = list(latest_grades(review).values())
-    from accounts.models import Member
-
-    names = Member.objects.in_bulk([p.member_id for p in rows])
-    for proposal in rows:
-        proposal.member = names[proposal.member_id]
-    return sorted(rows, key=lambda p: (p.member.real_name, p.member_id))
+    return _by_name(list(latest_grades(review).values()))
 
 
 # ---------------------------------------------------------------- 公示 of the year-end

@@ -19,7 +19,7 @@ from api.yearend.briefs import (
     member_type_field,
     review_status,
 )
-from api.yearend.serializers_evaluation import OpenTaskSerializer, PublicityStateSerializer
+from api.yearend.serializers_evaluation import OpenTaskSerializer, PublicityStateSerializer, distinct_members
 from scoring.core.consequences import FlagKind
 from yearend.models import AnnualDecision, FollowUp, GradeProposal
 
@@ -136,9 +136,7 @@ class GradesSetSerializer(serializers.Serializer):
     grades = GradeInputSerializer(many=True, allow_empty=False, max_length=1000)
 
     def validate_grades(self, rows):
-        from api.yearend.serializers_evaluation import _distinct
-
-        return _distinct(rows)
+        return distinct_members(rows)
 
 
 class AnnualResultSerializer(serializers.Serializer):

@@ -19,13 +19,13 @@ from api.yearend.briefs import (
     decimal_field,
     session_status,
 )
+from api.yearend.messages import DUPLICATE_MEMBER, LEVEL_TOO_LONG
 from yearend.evaluation import SELF_ASSESSMENT_MAX
 from yearend.models import EvaluationProposal, EvaluationSession
 
 LEVEL = {"max_length": 20}
 LEVEL_HELP = "评议等次，须是本次评议的等次之一（levels）"
 SCORE_HELP = "评议得分，0 至本次评议满分（max_score）"
-DUPLICATE_MEMBER = "同一名党员（id %(id)s）只能出现一次。"
 
 
 class OpenTaskSerializer(serializers.Serializer):
@@ -153,11 +153,11 @@ class BallotChoiceSerializer(serializers.Serializer):
     )
 
 
-def _distinct(rows: list[dict]) -> list[dict]:
+def distinct_members(rows: list[dict]) -> list[dict]:
     seen: set[int] = set()
     for row in rows:
         if row["member"] in seen:
-            raise serializers.ValidationError(DUPLICATE_MEMBER % {"id": row["member"]})
+            raise serializers.ValidationError(str(DUPLICATE_MEMBER % {"id": row["member"]}))
         seen.add(row["member"])
     return rows
 
@@ -168,7 +168,7 @@ class BallotsCastSerializer(serializers.Serializer):
     ballots = BallotChoiceSerializer(many=True, allow_empty=False, max_length=1000)
 
     def validate_ballots(self, rows):
-        return _distinct(rows)
+        return distinct_members(rows)
 
 
 class BallotsCastResultSerializer(serializers.Serializer):
@@ -229,7 +229,7 @@ class PaperTallyWriteSerializer(serializers.Serializer):
     def validate_counts(self, counts):
         too_long = [level for level in counts if len(level) > LEVEL["max_length"]]
         if too_long:
-            raise serializers.ValidationError(f"“{too_long[0][:20]}…”不是评议等次。")
+            raise serializers.ValidationError(str(LEVEL_TOO_LONG % {"level": too_long[0][:20]}))
         return counts
 
 
@@ -266,7 +266,7 @@ class ProposalsSetSerializer(serializers.Serializer):
     proposals = ProposalInputSerializer(many=True, allow_empty=False, max_length=1000)
 
     def validate_proposals(self, rows):
-        return _distinct(rows)
+        return distinct_members(rows)
 
 
 class EvaluationResultSerializer(serializers.Serializer):

@@ -23,6 +23,7 @@ from api.scores.params import invalid
 from api.yearend import present
 from api.yearend.access import get_branch_to_act_in, require, results_visible_to, reviews_visible_to
 from api.yearend.filters import AnnualResultFilter, AnnualReviewFilter
+from api.yearend.messages import ANNUAL_NOT_POSTED
 from api.yearend.serializers_annual import (
     AnnualResultSerializer,
     AnnualReviewDetailSerializer,
@@ -39,7 +40,6 @@ from yearend.annual import GradeInput, annual_grades_set, annual_review_start
 from yearend.flows import AnnualReviewFlow
 from yearend.models import AnnualResult, AnnualReview
 
-NOT_POSTED = "尚未公示：支委会评定等次后才有公示名单。"
 NESTED = {"filter_backends": [], "detail": True}
 
 
@@ -177,7 +177,7 @@ class AnnualReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         review = self.get_object()
         window = getattr(review, "window", None)
         if window is None:
-            raise ApiError(NOT_POSTED, code="not_found", status_code=NotFound.status_code)
+            raise ApiError(str(ANNUAL_NOT_POSTED), code="not_found", status_code=NotFound.status_code)
         body = computed(present.posted, window, request.user, timezone.now())
         return Response(YearEndPublicitySerializer(body).data)
 

@@ -29,6 +29,7 @@ from api.yearend.access import (
     sessions_visible_to,
 )
 from api.yearend.filters import EvaluationFilter
+from api.yearend.messages import EVALUATION_NOT_POSTED
 from api.yearend.serializers_annual import YearEndPublicitySerializer
 from api.yearend.serializers_evaluation import (
     BallotsCastResultSerializer,
@@ -59,7 +60,6 @@ from yearend.evaluation import (
 from yearend.flows import EvaluationFlow
 from yearend.models import Ballot, EvaluationSession
 
-NOT_POSTED = "尚未公示：支委会评定后才有公示名单。"
 NESTED = {"filter_backends": [], "detail": True}
 
 
@@ -360,6 +360,6 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         session = self.get_object()
         window = getattr(session, "window", None)
         if window is None:
-            raise ApiError(NOT_POSTED, code="not_found", status_code=NotFound.status_code)
+            raise ApiError(str(EVALUATION_NOT_POSTED), code="not_found", status_code=NotFound.status_code)
         body = present.posted(window, request.user, timezone.now())
         return Response(YearEndPublicitySerializer(body).data)

@@ -30,6 +30,7 @@ from api.yearend.access import (
     results_visible_to,
 )
 from api.yearend.filters import FollowUpFilter
+from api.yearend.messages import CYCLE_REQUIRED
 from api.yearend.present import person
 from api.yearend.serializers_annual import (
     AnnualResultSerializer,
@@ -46,7 +47,6 @@ from yearend.models import AnnualResult, FollowUp
 from yearend.records import carry_over_figure_enter, follow_up_close, follow_up_open
 from yearend.selectors import carry_over_rows, follow_up_candidates
 
-CYCLE_REQUIRED = "请指定积分年度（cycle），如 2026"
 CYCLE_PARAMETER = OpenApiParameter(
     "cycle", OpenApiTypes.INT, OpenApiParameter.QUERY, required=True, description="积分年度，如 2026"
 )
@@ -54,13 +54,13 @@ CYCLE_PARAMETER = OpenApiParameter(
 
 def cycle_param(value: str | None) -> int:
     if not value:
-        raise invalid("cycle", CYCLE_REQUIRED)
+        raise invalid("cycle", str(CYCLE_REQUIRED))
     try:
         cycle = int(value)
     except ValueError:
-        raise invalid("cycle", CYCLE_REQUIRED) from None
+        raise invalid("cycle", str(CYCLE_REQUIRED)) from None
     if not 1 <= cycle <= 32767:
-        raise invalid("cycle", CYCLE_REQUIRED)
+        raise invalid("cycle", str(CYCLE_REQUIRED))
     return cycle
 
 

@@ -7,6 +7,7 @@ One resource for both kinds of appeal: against a ledger entry of a period's 公�
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -21,12 +22,12 @@ from workflows.models import Appeal
 
 ID_MAX = 2**63 - 1
 APPEAL_KINDS = [("entry", "积分记录"), ("evaluation", "民主评议结果"), ("annual", "年度等次")]
-TARGET_REQUIRED = (
+TARGET_REQUIRED = _(
     "请指定申诉的积分记录（entry），或民主评议、年度总评（evaluation、annual_review）及其党员（subject）。"
 )
-ONE_TARGET = "一次申诉只能针对一项：积分记录（entry），或一次民主评议或年度总评中的一名党员。"
-SUBJECT_REQUIRED = "请指定被申诉结果所属的党员（subject）。"
-SUBJECT_ONLY_WITH_RESULT = "subject 只用于对民主评议或年度总评结果的申诉。"
+ONE_TARGET = _("一次申诉只能针对一项：积分记录（entry），或一次民主评议或年度总评中的一名党员。")
+SUBJECT_REQUIRED = _("请指定被申诉结果所属的党员（subject）。")
+SUBJECT_ONLY_WITH_RESULT = _("subject 只用于对民主评议或年度总评结果的申诉。")
 
 
 def appeal_kind(appeal: Appeal) -> str:
@@ -60,13 +61,13 @@ class AppealCreateSerializer(serializers.Serializer):
     def validate(self, data):
         targets = [name for name in ("entry", "evaluation", "annual_review") if data.get(name) is not None]
         if not targets:
-            raise serializers.ValidationError({"entry": [TARGET_REQUIRED]})
+            raise serializers.ValidationError({"entry": [str(TARGET_REQUIRED)]})
         if len(targets) > 1:
-            raise serializers.ValidationError({targets[1]: [ONE_TARGET]})
+            raise serializers.ValidationError({targets[1]: [str(ONE_TARGET)]})
         if targets[0] == "entry" and data.get("subject") is not None:
-            raise serializers.ValidationError({"subject": [SUBJECT_ONLY_WITH_RESULT]})
+            raise serializers.ValidationError({"subject": [str(SUBJECT_ONLY_WITH_RESULT)]})
         if targets[0] != "entry" and data.get("subject") is None:
-            raise serializers.ValidationError({"subject": [SUBJECT_REQUIRED]})
+            raise serializers.ValidationError({"subject": [str(SUBJECT_REQUIRED)]})
         return data
 
 

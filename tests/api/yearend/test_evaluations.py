@@ -253,3 +253,47 @@ def test_opening_checks_the_rules_and_the_dates(world, xingji, client_of, monkey
     refused(early, 400, fields=["meeting_on"])
     refused(no_rules, 400, message=messages.NO_EVALUATION_IN_RULES % {"branch": "第一党支部", "cycle": 2030})
     refused(backwards, 400, fields=["voting_closes_at"])
+
+
+def test_a_vote_score_within_full_marks_as_质检_has_it(world, client_of, monkeypatch):
+    """质检: 民主评议分 (20) 由党员大会投票确定得分. 王芳 votes 18.5 for 张伟 online; the meeting's 3 paper
+    ballots give him 16: the mean over the 4 ballots is (18.5 + 3 × 16) / 4 = 16.63 (rounded half up)."""
+    from scoring.core.presets import preset_path
+    from scoring.services import ruleset_create
+
+    ruleset_create(
+        organization=world.committee,
+        cycle=2026,
+        text=preset_path("zhijian").read_text(encoding="utf-8"),
+        by=world.higher,
+        in_force=True,
+    )
+    freeze(monkeypatch, 2026, 12, 8, 9)
+    body = {
+        "branch": world.branch_a.pk,
+        "cycle": 2026,
+        "meeting_on": "2026-12-10",
+        "voting_opens_at": "2026-12-10T09:00:00+08:00",
+        "voting_closes_at": "2026-12-10T12:00:00+08:00",
+        "mode": "mixed",
+    }
+    opened = client_of("clerk_a").post(URL, body, format="json").json()
+    assert (opened["kind"], opened["levels"], opened["max_score"]) == ("score", [], "20.00")
+    url = f"{URL}{opened['id']}/"
+    freeze(monkeypatch, 2026, 12, 10, 10)
+    wang, clerk = client_of("other_member_a"), client_of("clerk_a")
+    over = {"ballots": [{"member": world.member_a.pk, "score": "25"}]}
+    with nothing_changes():
+        refused(
+            wang.post(f"{url}ballots/", over, format="json"),
+            400,
+            message=messages.SCORE_OUT_OF_RANGE % {"score": "25", "max": "20"},
+        )
+    vote = {"ballots": [{"member": world.member_a.pk, "score": "18.5"}]}
+    assert wang.post(f"{url}ballots/", vote, format="json").json()["ballots"][0]["score"] == "18.50"
+    paper = {"member": world.member_a.pk, "ballots": 3, "score": "16"}
+    assert clerk.post(f"{url}paper-tallies/", paper, format="json").json()["score"] == "16.00"
+    tallies = {row["member"]["real_name"]: row for row in clerk.get(f"{url}tallies/").json()["results"]}
+    zhang = tallies["张伟"]
+    assert (zhang["ballots"], zhang["score"], zhang["suggestion"]) == (4, "16.63", "16.63")
+    assert zhang["counts"] == []
