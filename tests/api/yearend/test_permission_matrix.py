@@ -13,7 +13,7 @@ import pytest
 
 from tests.workflows.helpers import nothing_changes as nothing_changes_in_workflows
 from tests.workflows.helpers import open_task
-from tests.yearend.helpers import nothing_changes
+from tests.yearend.helpers import fire, nothing_changes
 from yearend.flows import AnnualReviewFlow, EvaluationFlow
 from yearend.models import AnnualResult, Ballot, FollowUp, PaperTally, SelfAssessment
 from yearend.records import follow_up_open
@@ -360,6 +360,34 @@ def test_the_posted_grades_are_read_in_sight_and_appealed_by_the_branchs_members
             continue
         with nothing_changes():
             assert_status(client.post("/api/v1/appeals/", body, format="multipart"), expected, side)
+
+
+APPROVE = table(
+    member_a=(404, 404),
+    other_member_a=(404, 404),
+    clerk_a=(403, 404),
+    committee_a=(403, 404),
+    secretary_a=(200, 404),
+    clerk_b=(404, 403),
+    outsider=(404, 404),
+    higher=(403, 403),
+)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_branchs_secretary_alone_approves_its_year(scene, client_of, persona):
+    year, client = scene("graded"), client_of(persona)
+    fire(year.monkeypatch, 2027, 1, 21, 10)
+    for index, (side, review) in enumerate(sides(year, "reviews")):
+        task = open_task(review.process, AnnualReviewFlow.approve)
+        url = f"/api/v1/tasks/{task.pk}/act/"
+        expected = APPROVE[persona][index]
+        if expected == 200:
+            assert_status(client.post(url, {"decision": "approve"}, format="json"), 200, side)
+            assert AnnualResult.objects.filter(review=review).exists()
+            continue
+        with nothing_changes_in_workflows(), nothing_changes():
+            assert_status(client.post(url, {"decision": "approve"}, format="json"), expected, side)
 
 
 RATIFY = table(
