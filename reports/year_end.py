@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from accounts.models import Member, Organization
 from scoring.core.ruleset import EvaluationKind, fmt
@@ -112,11 +113,6 @@ class EvaluationRow:
     def corrections(self) -> list[Decision]:
         return [p for p in self.proposals if p.appeal]
 
-    @property
-    def standing(self) -> Decision | None:
-        """The proposal that stands: the latest."""
-        return self.proposals[-1] if self.proposals else None
-
 
 @dataclass
 class EvaluationSheet:
@@ -150,8 +146,6 @@ def _session_draft_reason(session: EvaluationSession) -> str:
 
 
 def _day(moment: datetime.datetime) -> str:
-    from django.utils import timezone
-
     local = timezone.localtime(moment)
     return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
 
@@ -541,16 +535,7 @@ def year_filing_sheet(branch: Organization, cycle: int) -> YearSheet:
         raise ValidationError(f"{branch.name}{cycle}年度总评尚未审定，全年积分备案表在年度总评审定后生成。")
     if sheet.draft:
         sheet.draft_reason = "年度总评已由支部审定，待上级党委审批、备案"
-    elif sheet.archive is None:
-        sheet.draft_reason = ""
     return sheet
-
-
-def year_approved(branch: Organization, cycle: int) -> bool:
-    """Whether the branch's year stands approved (审定, 党委审批 or 备案): the 全年积分备案表 exists."""
-    return AnnualReview.objects.filter(
-        branch=branch, cycle=cycle, status__in=COUNTED_REVIEW_STATUSES
-    ).exists()
 
 
 # ---------------------------------------------------------------- the ledgers' year-end lines
