@@ -10,8 +10,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
-from scoring.core.annual import grade_choices
 
+from scoring.core.annual import grade_choices
 from workflows.periods import cycle_rules
 from workflows.views.tasks import TaskFormView, add_service_errors
 from yearend import annual, evaluation
