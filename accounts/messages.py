@@ -10,3 +10,4 @@ ROLE_UNTIL_BEFORE_FROM = _("任职结束日期不能早于开始日期。")
 RANKINGS_SWITCH_NOT_ALLOWED = _(
     "您没有设置“%(name)s”党员端排名显示的权限（需在该组织或其上级管理积分细则）。"
 )
+OWN_POINTS = _("不能办理涉及本人积分的事项（%(action)s）：请由支部其他负责同志或上级党委办理。")
