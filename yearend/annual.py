@@ -283,6 +283,14 @@ def annual_review_approve(
     result = branch_year(review.branch, review.cycle, inputs)
     grades = latest_grades(review)
     here = {int(s.member) for s in graded_here(review, result.standings)}
+    # A member who joined the branch after the 支委会 graded has no 等次 yet: the year cannot be
+    # frozen with a blank grade, so it goes back to the committee for that member first.
+    ungraded = here - set(grades)
+    if ungraded:
+        names = (
+            Member.objects.filter(pk__in=ungraded).order_by("real_name").values_list("real_name", flat=True)
+        )
+        raise ValidationError(messages.GRADE_MISSING_AT_APPROVAL % {"names": "、".join(names)})
     now = timezone.now()
     round_ = current_round(review) + 1
     rows = []
@@ -349,6 +357,33 @@ def annual_review_approve(
     )
     activation.execute()
     return rows
+
+
+@transaction.atomic
+def annual_review_send_back(*, review: AnnualReview, by: Any, activation: Any, reason: str) -> AnnualReview:
+    """退回支委会补充评定 instead of 审定: e.g. a member who joined the branch after grading has no 等次
+    yet. The committee grades again; the 公示 window has closed, so 审定 follows at once."""
+    require(by, "approve_period", review.branch)
+    held, review = review, _locked(review)
+    if review.status in (AnnualReview.Status.APPROVED, AnnualReview.Status.RATIFIED):
+        raise ValidationError(messages.ALREADY_APPROVED)
+    _require_status(review, AnnualReview.Status.PUBLICITY)
+    require_window_settled(review.window)
+    if not reason.strip():
+        raise ValidationError({"reason": [messages.RETURN_REASON_REQUIRED]})
+    review.status = AnnualReview.Status.GRADING
+    review.save(update_fields=["status"])
+    held.status = review.status
+    audit_record(
+        actor=by,
+        action="annual.send_back",
+        summary=f"{review.branch.name} {review.label}退回支委会重新评定",
+        target=review,
+        organization=review.branch,
+        reason=reason.strip(),
+    )
+    activation.execute()
+    return review
 
 
 def _decide(

@@ -444,6 +444,14 @@ def evaluation_propose(
     missing = [p.member.real_name for p in evaluated if p.member_id not in proposals]
     if missing:
         raise ValidationError(messages.PROPOSAL_MISSING % {"names": "、".join(sorted(missing))})
+    outside = set(proposals) - {p.member_id for p in evaluated}
+    if outside:
+        names = (
+            Member.objects.filter(pk__in=outside).order_by("real_name").values_list("real_name", flat=True)
+        )
+        raise ValidationError(
+            messages.NOT_EVALUATED % {"name": "、".join(names) or "、".join(map(str, outside))}
+        )
     rows = []
     for participant in evaluated:
         member, given = participant.member, proposals[participant.member_id]

@@ -129,7 +129,14 @@ class AnnualReviewFlow(ScopedFlowMixin, flow.Flow):
             summary_template="{{ process.annual_review }}",
         )
         .Permission("accounts.approve_period", obj=_organization)
-        .Next(this.ratify)
+        .Next(this.approved)
+    )
+
+    approved = (
+        flow.If(lambda activation: activation.process.annual_review.status == AnnualReview.Status.APPROVED)
+        .Annotation(title=_("审定还是退回？"))
+        .Then(this.ratify)
+        .Else(this.grade)
     )
 
     ratify = (

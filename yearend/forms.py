@@ -222,6 +222,20 @@ class GradeForm(PerMemberForm):
         return self.rows
 
 
+class ApproveAnnualForm(forms.Form):
+    """审定 of the year, or 退回支委会重新评定 with the reason."""
+
+    decision = forms.ChoiceField(
+        label=_("决定"),
+        widget=forms.RadioSelect,
+        choices=[("approve", _("审定，报党委审批")), ("send_back", _("退回支委会重新评定"))],
+        initial="approve",
+    )
+    note = forms.CharField(
+        label=_("审定意见 / 退回原因"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
 class HigherDecisionForm(forms.Form):
     """党委审批 / 备案: agree, or return with the reason."""
 

@@ -43,6 +43,9 @@ ANNUAL_EVALUATION_PENDING = _("%(cycle)s 年度民主评议尚未审定，审定
 ANNUAL_CYCLE_NOT_ENDED = _("%(cycle)s 积分年度尚未结束（%(last)s 结束）。")
 ANNUAL_NOT_IN_STATUS = _("年度总评当前状态为“%(status)s”，不能进行此操作。")
 GRADE_MISSING = _("以下党员还没有评定等次：%(names)s。")
+GRADE_MISSING_AT_APPROVAL = _(
+    "以下党员在支委会评定等次之后才转入本支部，还没有等次：%(names)s。请退回支委会补充评定后再审定。"
+)
 GRADE_REASON_REQUIRED = _("%(name)s 的评定等次与建议等次（%(suggested)s）不同，请说明理由。")
 GRADE_NOT_FOR_UNGRADED = _("%(name)s 不参加年度等次评定。")
 RETURN_REASON_REQUIRED = _("退回必须填写原因。")

@@ -198,9 +198,10 @@ def _approve_evaluation(task: Task, user: Any, act: Act) -> Any:
 
 
 def _approve_annual(task: Task, user: Any, act: Act) -> Any:
-    return task_carry_out(
-        task, user, annual.annual_review_approve, review=_annual_review(task), note=act.reason
-    )
+    review = _annual_review(task)
+    if act.decision == "send_back":
+        return task_carry_out(task, user, annual.annual_review_send_back, review=review, reason=act.reason)
+    return task_carry_out(task, user, annual.annual_review_approve, review=review, note=act.reason)
 
 
 def _ratify(task: Task, user: Any, act: Act) -> Any:
@@ -302,7 +303,13 @@ KINDS: tuple[TaskKind, ...] = (
         None,
         Elsewhere("api:annual-review-grades", _annual_review, GRADE_ELSEWHERE),
     ),
-    TaskKind("annual.approve", AnnualReviewFlow.approve, (Choice("approve", "审定"),), _approve_annual),
+    TaskKind(
+        "annual.approve",
+        AnnualReviewFlow.approve,
+        (Choice("approve", "审定"), Choice("send_back", "退回支委会重新评定", (REASON,))),
+        _approve_annual,
+        reason_required=yearend_messages.RETURN_REASON_REQUIRED,
+    ),
     TaskKind(
         "annual.ratify",
         AnnualReviewFlow.ratify,

@@ -145,7 +145,8 @@ def test_a_year_end_in_the_browser(page_for, world, monkeypatch, tmp_path):
     later(monkeypatch, 2027, 1, 21, 9)
     secretary = page_for(world.secretary_a)
     take(secretary, "审定年度等次")
-    secretary.get_by_role("button", name="审定年度总评，报党委审批").click()
+    secretary.get_by_label("审定，报党委审批").check()
+    secretary.get_by_role("button", name="提交", exact=True).click()
     secretary.get_by_text("已完成：审定年度等次").wait_for()
     higher = page_for(world.higher)
     for task in ("党委审批", "备案"):

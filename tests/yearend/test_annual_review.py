@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from accounts.services import member_transfer
 from tests.workflows.helpers import freeze, open_task, perform
 from workflows.appeals import appeal_decide, appeal_file_result
 from workflows.flows import AppealFlow
@@ -20,6 +21,7 @@ from yearend.annual import (
     annual_review_approve,
     annual_review_file,
     annual_review_ratify,
+    annual_review_send_back,
     annual_review_start,
     results_of,
 )
@@ -331,3 +333,35 @@ def test_at_the_last_quarters_approval_a_probationers_outcome_waits_for_the_eval
     review = PeriodReview(branch=world.branch_a, cycle=2026)
     attention = _probation(review, load_preset("zhijian"), {str(probationer.pk): probationer})
     assert [(a.name, a.what) for a in attention] == [("孙敏", "转正建议待年度总评")]
+
+
+def test_a_member_who_joined_after_grading_sends_the_year_back_to_the_committee(world, posted, monkeypatch):
+    """赵磊's 转入 to 一支部 is recorded during the 公示, dated 1 December 2026: the year is his there,
+    but the 支委会 graded before he came. 审定 is refused (no blank 等次 is ever frozen); the secretary sends it back,
+    the committee grades him, and 审定 follows at once (the 公示 window has closed)."""
+    member_transfer(
+        member=world.outsider, to_branch=world.branch_a, on=datetime.date(2026, 12, 1), by=None, reason="转入"
+    )
+    fire(monkeypatch, 2027, 1, 21, 9)
+    call = lambda: annual_review_approve(review=posted, by=world.secretary_a, activation=None)  # noqa: E731
+    assert refused(call) == [messages.GRADE_MISSING_AT_APPROVAL % {"names": "赵磊"}]
+    assert not AnnualResult.objects.filter(review=posted).exists()
+
+    call = lambda: annual_review_send_back(review=posted, by=world.secretary_a, activation=None, reason=" ")  # noqa: E731
+    assert refused(call, "reason") == [messages.RETURN_REASON_REQUIRED]
+    perform(
+        open_task(posted.process, AnnualReviewFlow.approve),
+        world.secretary_a,
+        lambda **kw: annual_review_send_back(review=posted, reason="赵磊转入，补充评定", **kw),
+    )
+    posted.refresh_from_db()
+    assert posted.status == AnnualReview.Status.GRADING
+    set_grades(world, posted, grades(posted))
+    fire(monkeypatch, 2027, 1, 21, 10)  # the closed window's timer and the settled appeals pass at once
+    perform(
+        open_task(posted.process, AnnualReviewFlow.approve),
+        world.secretary_a,
+        lambda **kw: annual_review_approve(review=posted, **kw),
+    )
+    zhao = AnnualResult.objects.get(review=posted, member=world.outsider)
+    assert zhao.graded and zhao.grade

@@ -347,6 +347,16 @@ def test_the_committee_must_say_why_it_departs_from_the_count(world, voting, mon
     ]
 
 
+def test_the_committee_proposes_no_result_for_someone_not_evaluated(world, voting, monkeypatch):
+    """赵磊 of 二支部 is not on 一支部's list: a result for him is refused and nothing is posted."""
+    freeze(monkeypatch, 2026, 12, 28, 12)
+    tally_closed(world, voting)
+    proposals = proposals_for(voting, {world.outsider.pk: ProposalInput(level="优秀")})
+    with nothing_changes(), pytest.raises(ValidationError) as caught:
+        propose(world, voting, proposals)
+    assert caught.value.messages == [messages.NOT_EVALUATED % {"name": "赵磊"}]
+
+
 @pytest.fixture
 def posted(world, voting, monkeypatch):
     """Voted, counted, proposed on 28 December at noon: 公示 until 2 January (5 days)."""

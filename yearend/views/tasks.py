@@ -15,7 +15,14 @@ from scoring.core.annual import grade_choices
 from workflows.periods import cycle_rules
 from workflows.views.tasks import TaskFormView, add_service_errors
 from yearend import annual, evaluation
-from yearend.forms import GradeForm, HigherDecisionForm, NoteForm, ProposeEvaluationForm, TallyForm
+from yearend.forms import (
+    ApproveAnnualForm,
+    GradeForm,
+    HigherDecisionForm,
+    NoteForm,
+    ProposeEvaluationForm,
+    TallyForm,
+)
 from yearend.posted import posted_rows
 from yearend.standings import branch_year, members_by_pk, year_inputs
 from yearend.tallies import session_tallies
@@ -203,7 +210,7 @@ class GradeView(AnnualTaskMixin, TaskFormView):
 class ApproveAnnualView(AnnualTaskMixin, TaskFormView):
     """审定 of the year after its 公示: the figures and 等次 are frozen."""
 
-    form_class = NoteForm
+    form_class = ApproveAnnualForm
     template_name = "yearend/task_approve_annual.html"
 
     def get_context_data(self, **kwargs):
@@ -213,9 +220,11 @@ class ApproveAnnualView(AnnualTaskMixin, TaskFormView):
         return super().get_context_data(**kwargs)
 
     def perform(self, data):
-        annual.annual_review_approve(
-            review=self.review(), by=self.request.user, activation=self.request.activation, note=data["note"]
-        )
+        args = {"review": self.review(), "by": self.request.user, "activation": self.request.activation}
+        if data["decision"] == "send_back":
+            annual.annual_review_send_back(**args, reason=data["note"])
+        else:
+            annual.annual_review_approve(**args, note=data["note"])
 
 
 class HigherDecisionView(AnnualTaskMixin, TaskFormView):

@@ -65,9 +65,9 @@ def test_grading_points_to_its_resource_and_an_appeal_against_a_grade_names_whos
 
 
 def test_the_second_officer_to_approve_the_year_is_told_it_is_done(world, scene, client_of, as_user):
+    other = add_officer(world.branch_a, "黄磊", "huanglei", "secretary")  # graded with the branch
     year = scene("graded")
     fire(year.monkeypatch, 2027, 1, 21, 10)
-    other = add_officer(world.branch_a, "黄磊", "huanglei", "secretary")
     approve = queue(client_of("secretary_a"), kind="annual.approve")[0]
     url = f"/api/v1/tasks/{approve['id']}/act/"
     first = client_of("secretary_a").post(url, {"decision": "approve"}, format="json")
@@ -78,3 +78,20 @@ def test_the_second_officer_to_approve_the_year_is_told_it_is_done(world, scene,
         late = huanglei.post(url, {"decision": "approve"}, format="json")
     refused(late, 409, "conflict", workflow_messages.TASK_ALREADY_DONE)
     assert AnnualResult.objects.filter(review=year.reviews["a"]).values("round").distinct().count() == 1
+
+
+def test_the_secretary_sends_the_year_back_to_the_committee_with_a_reason(world, scene, client_of):
+    year = scene("graded")
+    fire(year.monkeypatch, 2027, 1, 21, 10)
+    secretary = client_of("secretary_a")
+    approve = queue(secretary, kind="annual.approve")[0]
+    assert [c["decision"] for c in approve["choices"]] == ["approve", "send_back"]
+    url = f"/api/v1/tasks/{approve['id']}/act/"
+    with nothing_changes():
+        silent = secretary.post(url, {"decision": "send_back"}, format="json")
+    assert refused(silent, 400)["fields"] == {"reason": ["退回必须填写原因。"]}
+    sent = secretary.post(url, {"decision": "send_back", "reason": "补充评定转入党员"}, format="json")
+    assert sent.status_code == 200, sent.content
+    assert sent.json()["subject"]["annual_review"]["status"] == "grading"
+    assert len(queue(client_of("committee_a"), kind="annual.grade")) == 1
+    assert not AnnualResult.objects.filter(review=year.reviews["a"]).exists()
