@@ -466,7 +466,19 @@ class Appeal(models.Model):
                 condition=Q(entry__isnull=False, subject__isnull=True)
                 | Q(entry__isnull=True, subject__isnull=False),
                 name="appeal_has_one_target",
-            )
+            ),
+            # The same appeal filed twice (a double submit) would stall 审定: one open appeal per entry —
+            # or per posted year-end result — and appellant.
+            models.UniqueConstraint(
+                fields=["entry", "appellant"],
+                condition=Q(status="open", entry__isnull=False),
+                name="one_open_appeal_per_entry_and_appellant",
+            ),
+            models.UniqueConstraint(
+                fields=["window", "subject", "appellant"],
+                condition=Q(status="open", subject__isnull=False),
+                name="one_open_appeal_per_result_and_appellant",
+            ),
         ]
 
     def __str__(self) -> str:
