@@ -48,3 +48,4 @@ TASK_ALREADY_DONE = _("该任务已经办理完毕，不能重复办理，请刷
 TASK_NOT_TAKEN = _("该任务尚未被领取，无需退回待认领。")
 TASK_NOT_RELEASABLE = _("该任务由流程指定给您本人办理，不能退回待认领。")
 TASK_NOT_A_REVIEW = _("该任务不是支委会审核任务，不能批量审核通过。")
+PUBLICITY_DAYS_TOO_FEW = _("公示天数至少为 1 天。")

@@ -8,6 +8,7 @@ record it carries (``Claim``, ``PeriodReview``, ``Appeal``); viewflow's task row
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
 from audit.append_only import AppendOnlyModel
+from workflows.messages import PUBLICITY_DAYS_TOO_FEW
 
 POINTS = {"max_digits": 7, "decimal_places": 2}
 
@@ -292,7 +294,10 @@ class ReviewSettings(models.Model):
         default=True,
         help_text=_("全年各期审定、民主评议审定后，进行年度总评和等次评定，报党委审批、备案"),
     )
-    publicity_days = models.PositiveSmallIntegerField(_("公示天数"), default=5)
+    # A 0-day window closes as it opens: nobody could appeal, yet the period would count as publicised.
+    publicity_days = models.PositiveSmallIntegerField(
+        _("公示天数"), default=5, validators=[MinValueValidator(1, message=PUBLICITY_DAYS_TOO_FEW)]
+    )
     escalation_days = models.PositiveSmallIntegerField(
         _("待办超期提醒天数"), default=7, help_text=_("审核待办超过该天数未处理，提醒支部书记")
     )
@@ -301,6 +306,13 @@ class ReviewSettings(models.Model):
     class Meta:
         verbose_name = _("审定周期设置")
         verbose_name_plural = _("审定周期设置")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(publicity_days__gte=1),
+                name="publicity_lasts_a_day_at_least",
+                violation_error_message=PUBLICITY_DAYS_TOO_FEW,
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.organization} {self.get_period_kind_display()}"

@@ -1,9 +1,11 @@
 """审定周期设置 in the admin: the higher committee sets it for its part of the tree; clerks cannot."""
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from audit.models import AuditRecord
 from workflows.escalation import review_settings_for
+from workflows.messages import PUBLICITY_DAYS_TOO_FEW
 from workflows.models import ReviewSettings
 
 URL = "/admin/workflows/reviewsettings/"
@@ -68,3 +70,28 @@ def test_branch_officers_cannot_change_the_review_settings(client, world, person
         403,
     )
     assert ReviewSettings.objects.get(organization=world.branch_a).period_kind == "quarter"
+
+
+def test_a_publicity_window_of_zero_days_is_refused_in_the_admin_with_the_reason(client, world):
+    """A 0-day 公示 would close as it opens: nobody could appeal, yet the period would count as publicised."""
+    client.force_login(world.higher)
+    response = client.post(
+        URL + "add/",
+        {
+            "organization": world.committee.pk,
+            "tally_kind": "month",
+            "period_kind": "quarter",
+            "ranking_kind": "half",
+            "publicity_days": 0,
+            "escalation_days": 7,
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["publicity_days"] == [str(PUBLICITY_DAYS_TOO_FEW)]
+    assert not ReviewSettings.objects.exists()
+
+
+def test_the_database_refuses_a_publicity_window_of_zero_days(world):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReviewSettings.objects.create(organization=world.branch_a, publicity_days=0)
