@@ -78,6 +78,22 @@ class BranchProcess(Process):
         related_name="process",
         verbose_name=_("自主设定项目申请"),
     )
+    correction = models.OneToOneField(
+        "LedgerCorrection",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="process",
+        verbose_name=_("台账更正"),
+    )
+    reopening = models.OneToOneField(
+        "PeriodReopening",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="process",
+        verbose_name=_("退回重新审定"),
+    )
 
     class Meta:
         verbose_name = _("流程")
@@ -110,6 +126,20 @@ class AppealProcess(BranchProcess):
         proxy = True
         verbose_name = _("申诉流程")
         verbose_name_plural = _("申诉流程")
+
+
+class CorrectionProcess(BranchProcess):
+    class Meta:
+        proxy = True
+        verbose_name = _("台账更正流程")
+        verbose_name_plural = _("台账更正流程")
+
+
+class PeriodReopenProcess(BranchProcess):
+    class Meta:
+        proxy = True
+        verbose_name = _("退回重新审定流程")
+        verbose_name_plural = _("退回重新审定流程")
 
 
 class Claim(models.Model):
@@ -324,7 +354,7 @@ class PeriodReview(models.Model):
     class Status(models.TextChoices):
         PUBLICITY = "publicity", _("公示中")
         APPROVED = "approved", _("已审定待备案")
-        RETURNED = "returned", _("备案退回")
+        RETURNED = "returned", _("退回重新审定")  # by the higher committee, or reopened by the branch
         ARCHIVED = "archived", _("已备案")
 
     branch = models.ForeignKey(
@@ -553,6 +583,7 @@ class Filing(models.Model):
         SUBMITTED = "submitted", _("待备案")
         ARCHIVED = "archived", _("已备案")
         RETURNED = "returned", _("已退回")
+        WITHDRAWN = "withdrawn", _("支部撤回重新审定")
 
     approval = models.OneToOneField(PeriodApproval, on_delete=models.PROTECT, related_name="filing")
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
@@ -624,6 +655,105 @@ class FilingDocument(AppendOnlyModel):
     def approval_round(self) -> int:
         """The 审定 round the document was generated from (its filing's approval)."""
         return self.filing.approval.round
+
+
+class LedgerCorrection(models.Model):
+    """更正: a request to cancel a ledger entry (a wrong record), with its reason, decided by the 支委会 — a
+    reversal is a decision, never one person's act. Approved, it adds the reversing entry (``reversal``);
+    rejected, nothing changes. Never about the requester's or the decider's own points, never into a
+    period already 审定 or 备案 (that period is reopened first: ``PeriodReopening``)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待支委会决定")
+        APPROVED = "approved", _("同意更正")
+        REJECTED = "rejected", _("不予更正")
+
+    entry = models.ForeignKey(
+        "scoring.LedgerEntry",
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        verbose_name=_("更正的记录"),
+    )
+    branch = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("支部")
+    )
+    reason = models.TextField(_("更正理由"))
+    evidence_note = models.TextField(
+        _("依据"), blank=True, help_text=_("核实情况、依据的材料（如会议记录、签到表）")
+    )
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("提出人")
+    )
+    created_at = models.DateTimeField(_("提出时间"), default=timezone.now)
+    decision_reason = models.TextField(_("支委会意见"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    reversal = models.OneToOneField(
+        "scoring.LedgerEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="correction",
+        verbose_name=_("冲正记录"),
+    )
+
+    class Meta:
+        verbose_name = _("台账更正")
+        verbose_name_plural = _("台账更正")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # A second request for the same entry (a double submit) would be decided twice.
+            models.UniqueConstraint(
+                fields=["entry"], condition=Q(status="open"), name="one_open_correction_per_entry"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"更正 {self.entry}"
+
+
+class PeriodReopening(models.Model):
+    """退回重新审定: the branch takes an approved period back to correct it, with the reason. A period
+    already 备案 needs the higher committee's consent; one still 待备案 is withdrawn from its filing. The
+    earlier round (its frozen scores and filed documents) stays; the new 审定 is a new round."""
+
+    class Status(models.TextChoices):
+        AWAITING = "awaiting", _("待上级党委同意")
+        REOPENED = "reopened", _("已退回重新审定")
+        REFUSED = "refused", _("上级党委不同意")
+
+    review = models.ForeignKey(
+        PeriodReview, on_delete=models.PROTECT, related_name="reopenings", verbose_name=_("期间审定")
+    )
+    round = models.PositiveSmallIntegerField(_("退回的审定轮次"))
+    reason = models.TextField(_("退回原因"))
+    was_filed = models.BooleanField(_("已备案"), help_text=_("退回已备案的期间须经上级党委同意"))
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("提出人")
+    )
+    created_at = models.DateTimeField(_("提出时间"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("上级党委决定时间"), null=True, blank=True)
+    decision_reason = models.TextField(_("上级党委意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("退回重新审定")
+        verbose_name_plural = _("退回重新审定")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review"], condition=Q(status="awaiting"), name="one_awaiting_reopening_per_review"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review} 退回重新审定（第{self.round}次审定）"
 
 
 class Notification(models.Model):
