@@ -78,6 +78,7 @@ THRESHOLDS_ORDER = "下限应自上而下递减"
 NULL_NOT_LAST = "只有最后一项的下限可以为空"
 NOT_TOP_MAPPING = "规则文件的顶层应为键值映射"
 YAML_SYNTAX = "YAML 格式错误:{problem}"
+NO_ANCHORS = "规则文件不能使用 YAML 锚点(&)和别名(*),请把内容直接写出"
 
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -130,8 +131,22 @@ def _parent_path(path: str) -> str:
 # ---------------------------------------------------------------- YAML text
 
 
+class _AnchorRefused(yaml.YAMLError):
+    def __init__(self, mark: yaml.Mark) -> None:
+        super().__init__(NO_ANCHORS)
+        self.mark = mark
+
+
 class _Loader(yaml.SafeLoader):
-    """Safe YAML whose floats are Decimals built from their own text (no float ever exists)."""
+    """Safe YAML whose floats are Decimals built from their own text (no float ever exists), and
+    without anchors or aliases: a few hundred bytes of nested aliases stand for millions of nodes
+    ("billion laughs"), which the line map below would walk one by one. A rule set never needs them."""
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _AnchorRefused(event.start_mark)
+        return super().compose_node(parent, index)
 
 
 def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
@@ -155,6 +170,10 @@ def load_yaml_mapping(text: str, *, source: str = "<规则文件>") -> tuple[dic
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
+    except _AnchorRefused as exc:
+        raise RuleSetError(
+            [FieldError("", NO_ANCHORS)], source=source, lines={"": exc.mark.line + 1}
+        ) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)

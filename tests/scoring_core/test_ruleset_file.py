@@ -1,6 +1,7 @@
 """The rule-set file (v1): it reads the contract's example, names every wrong field in Chinese, and
 round-trips exactly."""
 
+import time
 from decimal import Decimal
 from textwrap import dedent
 
@@ -9,9 +10,11 @@ from hypothesis import given
 
 from scoring.core.ruleset import CategoryKind, EvaluationMode, Evidence, Grade, Limit, LimitPer, Source
 from scoring.core.ruleset_file import (
+    NO_ANCHORS,
     FieldError,
     RuleSetError,
     dump_ruleset,
+    load_yaml_mapping,
     parse_ruleset,
     ruleset_from_dict,
     ruleset_to_dict,
@@ -279,3 +282,25 @@ def test_the_yaml_file_round_trips_exactly(rs):
 @given(rulesets())
 def test_the_plain_mapping_round_trips_exactly(rs):
     assert ruleset_from_dict(ruleset_to_dict(rs)) == rs
+
+
+BILLION_LAUGHS = "code: t\nname: 测试\n" + "".join(
+    f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]\n" if n else 'l0: &l0 "哈"\n' for n in range(10)
+)
+
+
+def test_yaml_anchors_and_aliases_are_refused_quickly_with_the_line_they_start_on():
+    """500 bytes of nested aliases stand for 9⁹ nodes: the file is refused at its first anchor."""
+    started = time.perf_counter()
+    with pytest.raises(RuleSetError) as caught:
+        parse_ruleset(BILLION_LAUGHS, source="laughs.yaml")
+
+    assert time.perf_counter() - started < 1
+    assert caught.value.errors == [FieldError("", NO_ANCHORS)]
+    assert str(caught.value) == f"laughs.yaml 第3行: {NO_ANCHORS}"
+
+
+def test_an_alias_alone_is_refused_too():
+    with pytest.raises(RuleSetError) as caught:
+        load_yaml_mapping("code: t\nname: *missing\n", source="x.yaml")
+    assert str(caught.value) == f"x.yaml 第2行: {NO_ANCHORS}"
