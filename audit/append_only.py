@@ -4,8 +4,10 @@
 queryset ``update()``/``delete()``); ``forbid_update_delete(table)`` is a migration operation that
 installs database triggers, so a hand-written SQL statement is refused too.
 
-On SQLite only UPDATE is refused by a trigger: Django empties tables between transactional tests
-with ``DELETE``, while on PostgreSQL it uses ``TRUNCATE``, which row triggers do not see.
+The triggers refuse UPDATE and DELETE of a row on both databases, and TRUNCATE on PostgreSQL (a row
+trigger does not see it). Django's test runner empties the tables between transactional tests with
+``DELETE`` (SQLite) or ``TRUNCATE`` (PostgreSQL): ``tests/conftest.py`` lets that flush through, and only it.
+A superuser can still disable the triggers; the hash chains (``audit.chain``) are the evidence then.
 """
 
 from django.db import migrations, models
@@ -56,6 +58,7 @@ $$ LANGUAGE plpgsql;
 
 def _install(table: str):
     def forwards(apps, schema_editor):
+        _drop(schema_editor, table)  # installing again (a stronger set over an older one) replaces
         vendor = schema_editor.connection.vendor
         if vendor == "postgresql":
             # params=None: the function body's '%' placeholders belong to PL/pgSQL, not to the driver.
@@ -64,26 +67,41 @@ def _install(table: str):
                 f'CREATE TRIGGER "{table}_append_only" BEFORE UPDATE OR DELETE ON "{table}" '
                 "FOR EACH ROW EXECUTE FUNCTION jifen_refuse_change();"
             )
-        elif vendor == "sqlite":
             schema_editor.execute(
-                f'CREATE TRIGGER "{table}_append_only" BEFORE UPDATE ON "{table}" '
-                f"BEGIN SELECT RAISE(ABORT, 'append-only table {table}: UPDATE refused'); END;"
+                f'CREATE TRIGGER "{table}_append_only_truncate" BEFORE TRUNCATE ON "{table}" '
+                "FOR EACH STATEMENT EXECUTE FUNCTION jifen_refuse_change();"
             )
+        elif vendor == "sqlite":
+            for operation, suffix in (("UPDATE", ""), ("DELETE", "_delete")):
+                schema_editor.execute(
+                    f'CREATE TRIGGER "{table}_append_only{suffix}" BEFORE {operation} ON "{table}" '
+                    f"BEGIN SELECT RAISE(ABORT, 'append-only table {table}: {operation} refused'); END;"
+                )
 
     return forwards
 
 
+def _drop(schema_editor, table: str) -> None:
+    vendor = schema_editor.connection.vendor
+    for suffix in ("", "_delete", "_truncate"):
+        if vendor == "postgresql":
+            schema_editor.execute(f'DROP TRIGGER IF EXISTS "{table}_append_only{suffix}" ON "{table}";')
+        elif vendor == "sqlite":
+            schema_editor.execute(f'DROP TRIGGER IF EXISTS "{table}_append_only{suffix}";')
+
+
 def _uninstall(table: str):
     def backwards(apps, schema_editor):
-        vendor = schema_editor.connection.vendor
-        if vendor == "postgresql":
-            schema_editor.execute(f'DROP TRIGGER IF EXISTS "{table}_append_only" ON "{table}";')
-        elif vendor == "sqlite":
-            schema_editor.execute(f'DROP TRIGGER IF EXISTS "{table}_append_only";')
+        _drop(schema_editor, table)
 
     return backwards
 
 
 def forbid_update_delete(table: str) -> migrations.RunPython:
-    """Migration operation installing the append-only triggers on ``table``."""
+    """Migration operation installing the append-only triggers on ``table`` (again: replacing them)."""
     return migrations.RunPython(_install(table), _uninstall(table))
+
+
+def allow_update_delete(table: str) -> migrations.RunPython:
+    """Migration operation dropping the triggers, for a data migration that must rewrite the rows."""
+    return migrations.RunPython(_uninstall(table), _install(table))

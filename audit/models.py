@@ -5,11 +5,16 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from audit.append_only import AppendOnlyModel
+from audit.chain import ChainedModel
 
 
-class AuditRecord(AppendOnlyModel):
-    """审计记录: who changed what, when, and why. Append-only."""
+class AuditRecord(ChainedModel):
+    """审计记录: who changed what, when, and why. Append-only, chained by hash per organization."""
+
+    chain_field = "organization_id"
+    chain_fields = (
+        "at", "actor", "action", "organization", "target_type", "target_id", "summary", "reason", "data",
+    )  # fmt: skip
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -42,7 +47,11 @@ class AuditRecord(AppendOnlyModel):
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id"])]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"]),
+            # The head of an organization's chain, read at every record written.
+            models.Index(fields=["organization", "id"], name="audit_chain_head"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.summary}"

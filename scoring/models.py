@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.append_only import AppendOnlyModel
+from audit.chain import ChainedModel
 
 
 class OrderedJSONField(models.JSONField):
@@ -144,8 +145,17 @@ class RuleSetVersion(AppendOnlyModel):
         return f"{self.ruleset} 第{self.number}版"
 
 
-class LedgerEntry(AppendOnlyModel):
-    """台账记录: one scored event of one member. Corrections are new reversing entries."""
+class LedgerEntry(ChainedModel):
+    """台账记录: one scored event of one member. Corrections are new reversing entries.
+
+    Chained by hash per branch (``audit.chain``): a changed or removed entry is found by ``verify_ledger``.
+    """
+
+    chain_field = "branch_id"
+    chain_fields = (
+        "member", "branch", "ruleset_version", "item_code", "occurred_on", "points", "source", "reverses",
+        "reason", "created_by", "created_at", "idempotency_key",
+    )  # fmt: skip
 
     class Source(models.TextChoices):
         CLAIM = "claim", _("申报")
@@ -199,6 +209,8 @@ class LedgerEntry(AppendOnlyModel):
         indexes = [
             models.Index(fields=["branch", "occurred_on"]),
             models.Index(fields=["member", "occurred_on"]),
+            # The head of a branch's chain, read at every entry written.
+            models.Index(fields=["branch", "id"], name="ledger_chain_head"),
         ]
         constraints = [
             models.CheckConstraint(
