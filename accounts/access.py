@@ -3,6 +3,11 @@
 Permissions are django-guardian object permissions on ``Organization`` rows, granted by
 ``RoleAssignment``. A permission held on an organization holds for every organization below it:
 the tree is a materialized path, so "below" is a ``path`` prefix and needs no row per descendant.
+
+A guardian row counts only while a role assignment granting it is in force today: the assignment's
+dates are checked in the same query (``_in_force``), so a role past its 任职结束 or before its 任职开始
+grants nothing even before ``roles_sync_all`` (beat, every 6 hours; none in the embedded default)
+has removed or added the rows. The sync job stays as cleanup, and for ``is_staff``.
 """
 
 from __future__ import annotations
@@ -10,10 +15,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Cast
+from django.utils import timezone
 from guardian.models import UserObjectPermission
 
-from accounts.models import Member, Organization
+from accounts.models import Member, Organization, RoleAssignment
+from accounts.roles import ROLES_GRANTING
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -29,11 +37,29 @@ def _codename(perm: str) -> str:
     return codename
 
 
+def _in_force(rows: QuerySet[UserObjectPermission], codename: str) -> QuerySet[UserObjectPermission]:
+    """The guardian rows of ``codename`` backed by a role assignment in force today: same user, same
+    organization, a role granting it, today within its dates. One ``EXISTS`` in the rows' own query,
+    so the number of queries does not grow with the rows."""
+    day = timezone.localdate()
+    backing = (
+        RoleAssignment.objects.filter(
+            user=OuterRef("user_id"), role__in=ROLES_GRANTING.get(codename, ()), valid_from__lte=day
+        )
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+        .annotate(object_pk=Cast("organization_id", CharField()))
+        .filter(object_pk=OuterRef("object_pk"))
+    )
+    return rows.filter(Exists(backing))
+
+
 def _granted_paths(user: AnyUser, perm: str) -> list[str]:
     org_ct = ContentType.objects.get_for_model(Organization)
-    granted_pks = UserObjectPermission.objects.filter(
-        user=user, permission__codename=_codename(perm), permission__content_type=org_ct
-    ).values_list("object_pk", flat=True)
+    codename = _codename(perm)
+    rows = UserObjectPermission.objects.filter(
+        user=user, permission__codename=codename, permission__content_type=org_ct
+    )
+    granted_pks = _in_force(rows, codename).values_list("object_pk", flat=True)
     pks = [int(pk) for pk in granted_pks]
     return list(Organization.objects.filter(pk__in=pks).values_list("path", flat=True))
 
@@ -71,12 +97,14 @@ def may(user: AnyUser, perm: str, organization: Organization) -> bool:
     step = Organization.steplen
     ancestor_paths = [organization.path[:n] for n in range(step, len(organization.path) + 1, step)]
     ancestor_pks = Organization.objects.filter(path__in=ancestor_paths).values_list("pk", flat=True)
-    return UserObjectPermission.objects.filter(
+    codename = _codename(perm)
+    rows = UserObjectPermission.objects.filter(
         user=user,
-        permission__codename=_codename(perm),
+        permission__codename=codename,
         permission__content_type=ContentType.objects.get_for_model(Organization),
         object_pk__in=[str(pk) for pk in ancestor_pks],
-    ).exists()
+    )
+    return _in_force(rows, codename).exists()
 
 
 def own_member(user: AnyUser) -> Member | None:

@@ -52,5 +52,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 
 ALL_PERMISSIONS: frozenset[str] = frozenset().union(*ROLE_PERMISSIONS.values())
 
+# The other way round: which roles grant a permission (``accounts.access`` checks that one is in force).
+ROLES_GRANTING: dict[str, tuple[str, ...]] = {
+    codename: tuple(sorted(role for role, perms in ROLE_PERMISSIONS.items() if codename in perms))
+    for codename in sorted(ALL_PERMISSIONS)
+}
+
 # Roles whose holders work in the admin (roster upkeep, rule sets).
 STAFF_ROLES = frozenset({Role.CLERK, Role.HIGHER})
