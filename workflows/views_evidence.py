@@ -6,6 +6,7 @@ from django.urls import path
 from django.views.decorators.http import require_safe
 
 from workflows.evidence import get_evidence_for_user
+from workflows.models import Evidence
 
 app_name = "evidence"
 
@@ -13,7 +14,11 @@ app_name = "evidence"
 @require_safe
 @login_required
 def evidence_serve(request: HttpRequest, pk: int) -> FileResponse:
-    evidence = get_evidence_for_user(request.user, pk)
+    return evidence_file_response(get_evidence_for_user(request.user, pk))
+
+
+def evidence_file_response(evidence: Evidence) -> FileResponse:
+    """The stored file as itself, shown inline but unable to act as the site (the page and the API)."""
     response = FileResponse(
         evidence.file.open("rb"),
         content_type=evidence.content_type,
@@ -22,6 +27,9 @@ def evidence_serve(request: HttpRequest, pk: int) -> FileResponse:
     )
     # The type was detected from the content when stored; browsers must not guess another one.
     response["X-Content-Type-Options"] = "nosniff"
+    # A member's PDF may carry JavaScript or forms; opened from our origin it must not act as our pages
+    # (no scripts, no same-origin cookies or requests, no forms) — the viewer still shows it.
+    response["Content-Security-Policy"] = "sandbox"
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

@@ -287,7 +287,22 @@ def test_the_member_and_the_branch_officers_get_the_file_inline(client, world, s
     assert response["Content-Type"] == "image/png"
     assert response["Content-Disposition"].startswith("inline")
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "sandbox"
     assert b"".join(response.streaming_content) == image_bytes("PNG")
+
+
+@pytest.mark.urls(__name__)
+def test_a_pdf_is_served_sandboxed_so_its_scripts_cannot_act_as_the_site(client, world, claim):
+    (pdf,) = evidence_attach(
+        claim=claim, files=[upload("证明.pdf", PDF, "application/pdf")], by=world.member_a.user
+    )
+
+    response = fetch(client, world.clerk_a, pdf)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Security-Policy"] == "sandbox"
+    assert response["X-Content-Type-Options"] == "nosniff"
 
 
 @pytest.mark.urls(__name__)

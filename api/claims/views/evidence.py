@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
@@ -11,6 +10,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 
 from api.schema import error_responses
 from workflows.evidence import ALLOWED_TYPES, get_evidence_for_user
+from workflows.views_evidence import evidence_file_response
 
 
 class AnyAcceptNegotiation(BaseContentNegotiation):
@@ -39,14 +39,4 @@ class EvidenceFileViewSet(viewsets.ViewSet):
     def retrieve(self, request, pk: str):
         if not pk.isascii() or not pk.isdigit():
             raise NotFound()
-        evidence = get_evidence_for_user(request.user, int(pk))
-        response = FileResponse(
-            evidence.file.open("rb"),
-            content_type=evidence.content_type,
-            as_attachment=False,
-            filename=evidence.original_name,
-        )
-        # The type was detected from the content when stored; clients must not guess another one.
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, max-age=3600"
-        return response
+        return evidence_file_response(get_evidence_for_user(request.user, int(pk)))

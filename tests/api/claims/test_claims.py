@@ -254,6 +254,7 @@ def test_the_evidence_file_downloads_with_a_token_for_those_who_may_see_it(
         response = as_user(user).get(url)
         assert response.status_code == 200
         assert response["Content-Type"] == "image/png" and response["X-Content-Type-Options"] == "nosniff"
+        assert response["Content-Security-Policy"] == "sandbox"
         assert b"".join(response.streaming_content).startswith(b"\x89PNG")
     for user in (world.higher, world.outsider.user, world.clerk_b, world.other_member_a.user):
         response = as_user(user).get(url)
