@@ -45,7 +45,10 @@ def admin_connection(server: str) -> psycopg.Connection:
 
 def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("SECRET_KEY", "benchmark-only")
+    # DATABASE_URL set means production settings, which refuse a key under 50 characters.
+    os.environ.setdefault(
+        "SECRET_KEY", "benchmark-only-not-a-secret-" + "0123456789abcdefghijklmnopqrstuvwxyz"
+    )
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django

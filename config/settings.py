@@ -25,13 +25,24 @@ DATABASE_URL = env_str("DATABASE_URL")
 EMBEDDED = not DATABASE_URL
 
 
+SECRET_KEY_MIN_LENGTH = 50  # what Django's deployment check (security.W009) asks for
+
+
 def _secret_key() -> str:
     key = env_str("SECRET_KEY")
-    if key:
-        return key
     if not EMBEDDED:
         # Several processes (web, worker, beat) must share one key: never invent one here.
-        raise ImproperlyConfigured("SECRET_KEY must be set when DATABASE_URL is set.")
+        if not key:
+            raise ImproperlyConfigured("SECRET_KEY must be set when DATABASE_URL is set.")
+        if len(key) < SECRET_KEY_MIN_LENGTH or len(set(key)) < 5:
+            # A short key signs sessions and password-reset links that can be forged: refuse to start.
+            raise ImproperlyConfigured(
+                f"SECRET_KEY must be at least {SECRET_KEY_MIN_LENGTH} random characters when DATABASE_URL "
+                f"is set (got {len(key)}); make one with: "
+                'python -c "import secrets; print(secrets.token_urlsafe(50))"'
+            )
+    if key:
+        return key
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     path = VAR_DIR / "secret_key"
     if not path.exists():
@@ -120,7 +131,15 @@ REDIS_URL = env_str("REDIS_URL")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Sessions and data live in the database; the cache (viewflow's avatars, API throttles) only helps.
+    # With Redis down it falls back to a per-process memory cache instead of failing every page.
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.ForgivingRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -304,9 +323,25 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "jifen@localhost")
 SITE_URL = env_str("SITE_URL", "http://localhost:8000")  # links in notification e-mails
 
 # --- Security for production ---------------------------------------------------------------
+# Production (DATABASE_URL set) is HTTPS-only unless the environment says otherwise, setting by setting;
+# `manage.py check --deploy --fail-level WARNING` passes with these defaults. The embedded default
+# serves plain HTTP on 127.0.0.1 and keeps them off.
+PRODUCTION = not EMBEDDED
+# Behind nginx (or another TLS proxy) that sets X-Forwarded-Proto: without it, a proxied HTTPS request
+# looks like HTTP and SECURE_SSL_REDIRECT would redirect for ever.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]  # container health checks call http://127.0.0.1:8000/healthz/
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", env_bool("SECURE_COOKIES", PRODUCTION))
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", env_bool("SECURE_COOKIES", PRODUCTION))
+# The OpenAPI schema and Swagger UI describe every endpoint: public on the embedded default, behind
+# login in production.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", EMBEDDED)
+# `seed_demo` writes logins with a published password: only into the embedded database, unless asked.
+SEED_DEMO_ALLOWED = env_bool("JIFEN_SEED_DEMO", EMBEDDED)
 
 LOGGING = {
     "version": 1,

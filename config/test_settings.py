@@ -3,6 +3,12 @@
 The database comes from ``DATABASE_URL`` as in production (PostgreSQL in CI), or SQLite.
 """
 
+import os
+
+# The tests sign nothing that outlives them; CI's throwaway key ("ci-<time>-not-a-secret") is shorter
+# than production accepts, so with DATABASE_URL set the settings would refuse it.
+os.environ["SECRET_KEY"] = "test-only-not-a-secret-" + "0123456789abcdefghijklmnopqrstuvwxyz"
+
 from config.settings import *  # noqa: F403
 from config.settings import VAR_DIR
 
@@ -20,3 +26,12 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 AXES_FAILURE_LIMIT = 5
+# The same behaviour on PostgreSQL (DATABASE_URL set) as on SQLite: the test client speaks plain HTTP,
+# the tests fetch the API schema anonymously and seed the demo into their throwaway databases. The
+# production defaults are tested on config.settings itself (tests/test_infrastructure.py).
+SECURE_SSL_REDIRECT = False
+SECURE_HSTS_SECONDS = 0
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+API_DOCS_PUBLIC = True
+SEED_DEMO_ALLOWED = True

@@ -52,7 +52,7 @@ def worker(queue: str, media: Path, var: Path) -> Iterator[subprocess.Popen]:
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": worker_database_url(),
         "REDIS_URL": REDIS_URL,
-        "SECRET_KEY": "worker-test",
+        "SECRET_KEY": "worker-test-not-a-secret-" + "0123456789abcdefghijklmnopqrstuvwxyz",  # production: 50+
         "JIFEN_VAR_DIR": str(var),
         "MEDIA_ROOT": str(media),
         "LOG_LEVEL": "WARNING",
