@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from audit.models import AuditRecord
+from audit.privacy import masked
 
 
 def audit_record(
@@ -26,7 +27,7 @@ def audit_record(
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,
         target_id=str(target.pk) if target is not None else "",
         reason=reason,
-        data=data or {},
+        data=masked(data or {}),  # never a full phone or ID number (audit.privacy)
     )
 
 

@@ -131,7 +131,7 @@ def test_importing_the_same_file_again_changes_nothing_and_records_nothing(world
     assert snapshot() == before
 
 
-def test_a_changed_phone_updates_the_member_with_before_and_after_in_the_audit(world):
+def test_a_changed_phone_updates_the_member_with_before_and_after_masked_in_the_audit(world):
     imported(world.clerk_a, csv_file([person(1, A), person(2, A)]))
     before = snapshot()
 
@@ -142,7 +142,7 @@ def test_a_changed_phone_updates_the_member_with_before_and_after_in_the_audit(w
     assert member.phone == "13711112222"
     assert member.user.username == "13900000001"  # the login name is not changed by an import
     update = AuditRecord.objects.get(action="member.update")
-    assert update.data == {"before": {"phone": "13900000001"}, "after": {"phone": "13711112222"}}
+    assert update.data == {"before": {"phone": "139****0001"}, "after": {"phone": "137****2222"}}
     assert update.actor == world.clerk_a
     assert AuditRecord.objects.count() == before[2] + 2  # the update and the import summary
 
