@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("api.tasks.urls")),
     path("", include("api.scores.urls")),
     path("", include("api.yearend.urls")),
+    path("", include("api.rule_proposals.urls")),
 ]

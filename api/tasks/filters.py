@@ -15,6 +15,7 @@ from api.tasks.serializers import FLOWS, ID_MAX
 from scoring.core.periods import PeriodKind, parse_period
 from workflows.flows import AppealFlow, ClaimFlow, PeriodReviewFlow
 from workflows.models import Filing
+from workflows.rule_flows import RuleProposalFlow
 from yearend.flows import AnnualReviewFlow, EvaluationFlow
 
 FLOW_CLASSES = {
@@ -23,6 +24,7 @@ FLOW_CLASSES = {
     "appeal": AppealFlow,
     "evaluation": EvaluationFlow,
     "annual": AnnualReviewFlow,
+    "rule_proposal": RuleProposalFlow,
 }
 CLAIM = "process__branchprocess__claim__"
 

@@ -22,10 +22,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 
+from scoring import messages as scoring_messages
+from scoring import proposals
 from workflows import appeals, claims, messages, periods
 from workflows.execution import task_carry_out
 from workflows.flows import AppealFlow, ClaimFlow, PeriodReviewFlow
 from workflows.forms import DecideAppealForm, FilingForm, RecordClaimForm, ReviewClaimForm
+from workflows.rule_flows import RuleProposalFlow
+from workflows.views.rules import DecisionForm as RuleDecisionForm
 from yearend import annual, evaluation
 from yearend import messages as yearend_messages
 from yearend.flows import AnnualReviewFlow, EvaluationFlow
@@ -44,6 +48,7 @@ PROPOSE_ELSEWHERE = _(
     "支委会评定请提交每名党员的评议等次（或得分）：POST /api/v1/evaluations/%(id)s/proposals/。"
 )
 GRADE_ELSEWHERE = _("评定等次请提交每名党员的等次：POST /api/v1/annual-reviews/%(id)s/grades/。")
+REVISE_PROPOSAL_ELSEWHERE = _("修改细则请提交修改后的细则：POST /api/v1/rule-proposals/%(id)s/revise/。")
 
 
 @dataclass(frozen=True)
@@ -226,6 +231,21 @@ def _file_annual(task: Task, user: Any, act: Act) -> Any:
     )
 
 
+def _rule_proposal(task: Task):
+    return task.process.coerced.rule_proposal
+
+
+def _decide_rule_proposal(task: Task, user: Any, act: Act) -> Any:
+    return task_carry_out(
+        task,
+        user,
+        proposals.rule_proposal_decide,
+        proposal=_rule_proposal(task),
+        approve=act.decision == "approve",
+        reason=act.reason,
+    )
+
+
 def _claim_record(task: Task):
     return task.process.branchprocess.claim
 
@@ -324,6 +344,23 @@ KINDS: tuple[TaskKind, ...] = (
         _file_annual,
         reason_required=yearend_messages.RETURN_REASON_REQUIRED,
     ),
+    TaskKind(
+        "rule_proposal.decide",
+        RuleProposalFlow.decide,
+        (
+            Choice("approve", _label(RuleDecisionForm.base_fields["decision"].choices, "approve")),
+            Choice("return", _label(RuleDecisionForm.base_fields["decision"].choices, "return"), (REASON,)),
+        ),
+        _decide_rule_proposal,
+        reason_required=scoring_messages.PROPOSAL_REASON_REQUIRED,
+    ),
+    TaskKind(
+        "rule_proposal.revise",
+        RuleProposalFlow.revise,
+        (Choice("resubmit", "修改细则后重新提交"),),
+        None,
+        Elsewhere("api:rule-proposal-revise", _rule_proposal, REVISE_PROPOSAL_ELSEWHERE),
+    ),
 )
 
 BY_CODE = {kind.code: kind for kind in KINDS}
@@ -331,7 +368,7 @@ CODES = tuple(BY_CODE)
 DECISIONS = tuple(dict.fromkeys(choice.decision for kind in KINDS for choice in kind.choices))
 DECISION_CHOICES = [(decision, decision) for decision in DECISIONS]
 KIND_CHOICES = [(kind.code, kind.title) for kind in KINDS]
-FLOW_CLASSES = (ClaimFlow, PeriodReviewFlow, AppealFlow, EvaluationFlow, AnnualReviewFlow)
+FLOW_CLASSES = (ClaimFlow, PeriodReviewFlow, AppealFlow, EvaluationFlow, AnnualReviewFlow, RuleProposalFlow)
 
 
 def kind_of(task: Task) -> TaskKind:

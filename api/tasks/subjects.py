@@ -1,5 +1,5 @@
-"""What a task is about (its subject): the claim, the period review, the appeal, the 民主评议 or the
-年度总评.
+"""What a task is about (its subject): the claim, the period review, the appeal, the 民主评议, the
+年度总评 or the 自主设定项目申请.
 
 A claim and an appeal read as they do in their own resources (``api/claims``: the same serializers);
 a period review as a short brief, its status the component the periods resources use; the year-end's
@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from api.claims.serializers.appeals import AppealSerializer
 from api.claims.serializers.claims import ClaimSerializer
+from api.rule_proposals.serializers import RuleProposalBriefSerializer
 from api.schema import enum_field
 from api.scores.serializers import review_status
 from api.yearend.briefs import AnnualReviewBriefSerializer, EvaluationBriefSerializer
@@ -30,6 +31,7 @@ SUBJECT_TYPES = [
     ("appeal", "申诉"),
     ("evaluation", "民主评议"),
     ("annual_review", "年度总评"),
+    ("rule_proposal", "自主设定项目申请"),
 ]
 RECORDS = [kind for kind, _ in SUBJECT_TYPES]
 # The API resources that show each subject in full.
@@ -39,6 +41,7 @@ SUBJECT_ROUTES = {
     "period_review": "api:publicity-detail",
     "evaluation": "api:evaluation-detail",
     "annual_review": "api:annual-review-detail",
+    "rule_proposal": "api:rule-proposal-detail",
 }
 
 
@@ -80,17 +83,20 @@ class PeriodReviewBriefSerializer(serializers.Serializer):
 
 class SubjectSerializer(serializers.Serializer):
     """The record the task acts on; exactly one of ``claim``, ``period_review``, ``appeal``,
-    ``evaluation``, ``annual_review`` is set (the one ``type`` names)."""
+    ``evaluation``, ``annual_review``, ``rule_proposal`` is set (the one ``type`` names)."""
 
     type = enum_field("TaskSubjectTypeEnum", SUBJECT_TYPES)
     id = serializers.IntegerField()
     summary = serializers.CharField(help_text="一句话摘要")
-    url = serializers.CharField(help_text="该记录的接口地址（申报、申诉、公示、民主评议或年度总评详情）")
+    url = serializers.CharField(
+        help_text="该记录的接口地址（申报、申诉、公示、民主评议、年度总评或自主设定项目申请详情）"
+    )
     claim = ClaimSerializer(allow_null=True)
     period_review = PeriodReviewBriefSerializer(allow_null=True)
     appeal = AppealSerializer(allow_null=True)
     evaluation = EvaluationBriefSerializer(allow_null=True)
     annual_review = AnnualReviewBriefSerializer(allow_null=True)
+    rule_proposal = RuleProposalBriefSerializer(allow_null=True)
 
 
 def subject_of(process, context: dict) -> dict:
@@ -127,6 +133,8 @@ def _summary(kind: str, record, context: dict) -> str:
         return f"{record.member.real_name} · {record.occurred_on} · {name}"
     if kind in ("period_review", "evaluation", "annual_review"):
         return f"{record.branch.name} {record.label}"
+    if kind == "rule_proposal":
+        return f"{record.organization.name} {record.label}（{record.effective_from} 起）"
     if record.entry_id is None:  # an appeal against a year-end result
         owner = record.window.owner
         return f"{record.appellant.real_name} 对 {record.subject.real_name} 的{owner.label}结果的申诉"
@@ -164,4 +172,5 @@ def with_subjects(tasks: QuerySet) -> QuerySet:
         f"{bp}appeal__subject",
         f"{bp}evaluation__branch",
         f"{bp}annual_review__branch",
+        f"{bp}rule_proposal__organization",
     )
