@@ -195,6 +195,11 @@ def period_approve(*, review: PeriodReview, by: Any, activation: Any, note: str 
     count = open_appeals(review).count()
     if count:
         raise ValidationError(messages.APPEALS_OPEN % {"count": count})
+    from workflows.corrections import open_corrections
+
+    count = open_corrections(review.branch, review.starts_on, review.ends_on).count()
+    if count:  # the 支委会 decides them first: the frozen scores must agree with the ledger
+        raise ValidationError(messages.CORRECTIONS_OPEN % {"count": count})
     result = period_scores(review)
     version = ruleset_version_current(ruleset_in_force(review.branch, review.cycle))
     try:

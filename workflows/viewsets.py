@@ -23,6 +23,7 @@ from viewflow.workflow.status import STATUS
 
 from accounts.models import Organization
 from audit.services import audit_trail
+from workflows.correction_flows import CorrectionFlow, PeriodReopenFlow
 from workflows.execution import review_tasks_approve
 from workflows.flows import AppealFlow, ClaimFlow, PeriodReviewFlow
 from workflows.models import Claim
@@ -38,7 +39,16 @@ from workflows.selectors import (
 )
 from yearend.flows import AnnualReviewFlow, EvaluationFlow
 
-FLOWS = (ClaimFlow, PeriodReviewFlow, AppealFlow, EvaluationFlow, AnnualReviewFlow, RuleProposalFlow)
+FLOWS = (
+    ClaimFlow,
+    PeriodReviewFlow,
+    AppealFlow,
+    EvaluationFlow,
+    AnnualReviewFlow,
+    RuleProposalFlow,
+    CorrectionFlow,
+    PeriodReopenFlow,
+)
 
 
 class WorkflowTaskFilter(django_filters.FilterSet):
@@ -265,6 +275,12 @@ class WorkflowApplication(WorkflowAppViewset):
         view = BulkApproveClaimsView.as_view(viewset=self)
         return path("inbox/approve/", view, name="tasks_approve")
 
+    @property
+    def period_reopen_path(self):
+        from workflows.views.corrections import ReopenPeriodView
+
+        return path("periods/<int:pk>/reopen/", ReopenPeriodView.as_view(), name="period_reopen")
+
     def __init__(self, **kwargs):
         super().__init__(
             flow_viewsets=[
@@ -274,6 +290,8 @@ class WorkflowApplication(WorkflowAppViewset):
                 ScopedFlowViewset(EvaluationFlow, icon="how_to_reg"),
                 ScopedFlowViewset(AnnualReviewFlow, icon="emoji_events"),
                 ScopedFlowViewset(RuleProposalFlow, icon="rule"),
+                ScopedFlowViewset(CorrectionFlow, icon="edit_note"),
+                ScopedFlowViewset(PeriodReopenFlow, icon="undo"),
             ],
             **kwargs,
         )

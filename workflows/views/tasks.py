@@ -162,8 +162,12 @@ def _attention(review):
 
 
 class PeriodTaskMixin:
+    def period_review(self):
+        """The period the task is about (a 退回重新审定 process carries it on its reopening)."""
+        return self.request.activation.process.period_review
+
     def get_context_data(self, **kwargs):
-        review = self.request.activation.process.period_review
+        review = self.period_review()
         approval = periods.current_approval(review)
         context = {
             "review": review,
@@ -186,7 +190,7 @@ class ApprovePeriodView(PeriodTaskMixin, TaskFormView):
     template_name = "workflows/task_approve_period.html"
 
     def get_context_data(self, **kwargs):
-        review = self.request.activation.process.period_review
+        review = self.period_review()
         try:
             preview = periods.period_scores(review)
         except ValidationError as error:
@@ -197,7 +201,7 @@ class ApprovePeriodView(PeriodTaskMixin, TaskFormView):
 
     def perform(self, data):
         periods.period_approve(
-            review=self.request.activation.process.period_review,
+            review=self.period_review(),
             by=self.request.user,
             note=data["note"],
             activation=self.request.activation,
@@ -211,7 +215,7 @@ class FilingView(PeriodTaskMixin, TaskFormView):
     template_name = "workflows/task_filing.html"
 
     def perform(self, data):
-        review = self.request.activation.process.period_review
+        review = self.period_review()
         if data["decision"] == "return":
             periods.filing_return(
                 review=review, by=self.request.user, reason=data["reason"], activation=self.request.activation
