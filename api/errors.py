@@ -106,6 +106,7 @@ def service_errors(
     when ``conflict_when`` says the refusal is about a state that changed, e.g. a closed window); a task
     someone else took or finished → 409 with the Chinese reason; no right → 403 (with the service's own
     message when it is one meant for users)."""
+    from accounts.duties import OwnPointsDenied
     from workflows import messages
     from workflows.execution import TaskConflict
 
@@ -113,6 +114,8 @@ def service_errors(
         yield
     except TaskConflict as conflict:
         raise Conflict(conflict.message) from conflict
+    except OwnPointsDenied as denied:
+        raise not_allowed(str(denied), code="own_points") from denied
     except DjangoPermissionDenied as denied:
         detail = str(denied)
         told = detail in {str(messages.TASK_NOT_RELEASABLE)}

@@ -12,10 +12,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.access import may
+from accounts.duties import require_duty
 from accounts.models import Member
 from audit.services import audit_record
 from scoring.models import LedgerEntry
@@ -25,7 +25,7 @@ from workflows import messages
 from workflows.evidence import evidence_attach
 from workflows.models import Appeal, PublicityWindow
 from workflows.notifications import notify
-from workflows.selectors import review_covering
+from workflows.selectors import appeal_members, review_covering
 
 
 def _window_for(entry: LedgerEntry) -> PublicityWindow:
@@ -33,6 +33,24 @@ def _window_for(entry: LedgerEntry) -> PublicityWindow:
     if review is None or not hasattr(review, "window"):
         raise ValidationError(messages.APPEAL_ENTRY_NOT_IN_WINDOW)
     return review.window
+
+
+def _refuse_second_appeal(appellant: Member, *, entry: LedgerEntry) -> None:
+    """One open appeal per entry and appellant: a second submit (a double click, a retried request) is
+    refused with the first one's date, not filed again (the database holds the same rule)."""
+    first = Appeal.objects.filter(appellant=appellant, entry=entry, status=Appeal.Status.OPEN).first()
+    if first is not None:
+        filed = f"{timezone.localtime(first.created_at):%Y-%m-%d %H:%M}"
+        raise ValidationError(messages.APPEAL_DUPLICATE % {"filed": filed})
+
+
+def _create(*, duplicate: Any = None, **fields: Any) -> Appeal:
+    """Insert; the same appeal filed twice at the same moment loses on the constraint, with the message."""
+    try:
+        with transaction.atomic():
+            return Appeal.objects.create(**fields)
+    except IntegrityError:
+        raise ValidationError(duplicate or messages.APPEAL_DUPLICATE_RACE) from None
 
 
 def _describe(entry: LedgerEntry) -> str:
@@ -67,7 +85,8 @@ def appeal_file(
     if now >= window.closes_at:
         closes = f"{timezone.localtime(window.closes_at):%Y-%m-%d %H:%M}"
         raise ValidationError(messages.WINDOW_CLOSED % {"closes": closes})
-    appeal = Appeal.objects.create(window=window, appellant=appellant, entry=entry, reason=reason)
+    _refuse_second_appeal(appellant, entry=entry)
+    appeal = _create(window=window, appellant=appellant, entry=entry, reason=reason)
     evidence_attach(appeal=appeal, files=evidence, by=by)
     audit_record(
         actor=by,
@@ -118,7 +137,13 @@ def appeal_file_result(
         window=window, appellant=appellant, subject=subject, status=Appeal.Status.OPEN
     ).exists():
         raise ValidationError(yearend_messages.APPEAL_DUPLICATE)
-    appeal = Appeal.objects.create(window=window, appellant=appellant, subject=subject, reason=reason)
+    appeal = _create(
+        window=window,
+        appellant=appellant,
+        subject=subject,
+        reason=reason,
+        duplicate=yearend_messages.APPEAL_DUPLICATE,
+    )
     evidence_attach(appeal=appeal, files=evidence, by=by)
     owner = window.owner
     audit_record(
@@ -171,9 +196,16 @@ def appeal_decide(
     corrected ``result``) or dismiss, always with a reason."""
     if not reason.strip():
         raise ValidationError({"reason": [messages.REASON_REQUIRED]})
-    if not may(by, "decide_appeals", appeal.window.branch):  # whoever calls, not only the views
-        raise ValidationError(messages.NOT_ALLOWED)
     appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    # Whoever calls, not only the views; never the appellant, nor the member whose points it disputes.
+    require_duty(
+        by,
+        "decide_appeals",
+        appeal.window.branch,
+        appeal_members(appeal),
+        action="处理申诉",
+        denied=messages.NOT_ALLOWED,
+    )
     if appeal.status != Appeal.Status.OPEN:
         raise ValidationError(messages.APPEAL_ALREADY_DECIDED)
     if appeal.entry_id is None:

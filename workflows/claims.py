@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.access import may
+from accounts.duties import concerns, require_duty
 from accounts.models import Member, Organization
 from audit.services import audit_record
 from scoring.core.engine import Event, event_field_errors
@@ -227,16 +228,16 @@ def _locked(claim: Claim) -> Claim:
     return Claim.objects.select_for_update().get(pk=claim.pk)
 
 
-def _require_role(by: Any, perm: str, claim: Claim) -> None:
-    """The task views check this too; the service refuses on its own whoever calls it."""
-    if not may(by, perm, claim.branch):
-        raise ValidationError(messages.NOT_YOUR_BRANCH)
+def _require_role(by: Any, perm: str, claim: Claim, *, action: str) -> None:
+    """The task views check this too; the service refuses on its own whoever calls it — a claim of one's
+    own above all (the one standing in for a sole officer is accepted, ``accounts.duties``)."""
+    require_duty(by, perm, claim.branch, [claim.member], action=action, denied=messages.NOT_YOUR_BRANCH)
 
 
 @transaction.atomic
 def claim_record(*, claim: Claim, by: Any, activation: Any, note: str = "") -> Claim:
     """登记: the clerk has checked the claim is complete and enters it for committee review."""
-    _require_role(by, "record_claims", claim)
+    _require_role(by, "record_claims", claim, action="登记")
     claim = _locked(claim)
     _require_status(claim, Claim.Status.SUBMITTED)
     claim.status = Claim.Status.RECORDED
@@ -251,7 +252,7 @@ def claim_return(*, claim: Claim, by: Any, reason: str, activation: Any) -> Clai
     """退回补充: back to the member for more evidence, with the reason; the history stays."""
     if not reason.strip():
         raise ValidationError({"reason": [messages.REASON_REQUIRED]})
-    _require_role(by, "record_claims", claim)
+    _require_role(by, "record_claims", claim, action="退回补充")
     claim = _locked(claim)
     _require_status(claim, Claim.Status.SUBMITTED)
     claim.status = Claim.Status.RETURNED
@@ -320,7 +321,7 @@ def claim_approve(
     *, claim: Claim, by: Any, activation: Any, points: Decimal | None = None, reason: str = ""
 ) -> Claim:
     """审核通过 (or 调整分值 within the item's range): the points enter the ledger, pending 审定."""
-    _require_role(by, "review_claims", claim)
+    _require_role(by, "review_claims", claim, action="支委会审核")
     claim = _locked(claim)
     _require_status(claim, Claim.Status.RECORDED)
     rules = effective_ruleset(claim.ruleset_version)
@@ -374,7 +375,7 @@ def claim_reject(*, claim: Claim, by: Any, reason: str, activation: Any) -> Clai
     """审核不通过, with the reason the member is told."""
     if not reason.strip():
         raise ValidationError({"reason": [messages.REASON_REQUIRED]})
-    _require_role(by, "review_claims", claim)
+    _require_role(by, "review_claims", claim, action="支委会审核")
     claim = _locked(claim)
     _require_status(claim, Claim.Status.RECORDED)
     claim.status = Claim.Status.REJECTED
@@ -438,10 +439,14 @@ def branch_record(
     by: Any,
     points: Decimal | None = None,
     description: str = "",
+    sheet: AttendanceSheet | None = None,
 ) -> Claim:
-    """支部登记: the clerk enters a branch-observed item (dues, a circular, late material) for review."""
-    if not may(by, "record_claims", member.branch):
-        raise ValidationError(messages.NOT_YOUR_BRANCH)
+    """支部登记: the clerk enters a branch-observed item (dues, a circular, late material) for review —
+    never one of their own (the secretary records it for a branch's only clerk, on the meeting's
+    ``sheet`` when it is the clerk's own attendance, which ``attendance_record`` leaves off)."""
+    require_duty(
+        by, "record_claims", member.branch, [member], action="支部登记", denied=messages.NOT_YOUR_BRANCH
+    )
     return _branch_claim(
         member=member,
         item_code=item_code,
@@ -449,6 +454,7 @@ def branch_record(
         by=by,
         points=points,
         description=description,
+        sheet=sheet,
     )
 
 
@@ -509,7 +515,8 @@ def attendance_record(
 ) -> AttendanceSheet:
     """活动签到: attendees get the item, those on leave the leave deduction, every other scored member
     of the branch the absence deduction — as offices keep attendance. 流动党员 report by phone or letter
-    (004), so they are not marked absent. All rows are entered, or none.
+    (004), so they are not marked absent. All rows are entered, or none. The clerk's own row is left
+    off the sheet: someone else records it (支部登记), as for any of one's own points.
     """
     if not may(by, "record_claims", branch):
         raise ValidationError(messages.NOT_YOUR_BRANCH)
@@ -527,6 +534,8 @@ def attendance_record(
     members = Member.objects.filter(branch=branch).exclude(status=Member.Status.EXEMPT).order_by("pk")
     errors: list[str] = []
     for member in members:
+        if concerns(by, member):
+            continue
         if member.pk in present_ids:
             item = item_present
         elif member.pk in leave_ids:

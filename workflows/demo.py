@@ -35,6 +35,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 
 from accounts.demo import COMMITTEE_CODE, HIGHER_USERNAME, MAIN_BRANCH_CODE, SECOND_BRANCH_CODE, DemoState
+from accounts.duties import concerns, duty_permission, holders_of
 from accounts.models import Member, Organization
 from scoring.core.periods import MONTHS_IN, Period, PeriodKind, period_of
 from scoring.core.presets import load_preset, preset_path
@@ -55,6 +56,7 @@ from workflows.flows import AppealFlow, ClaimFlow, PeriodReviewFlow
 from workflows.models import AttendanceSheet, Claim, Notification, PeriodReview
 from workflows.notifications import notification_mark_read
 from workflows.periods import filing_archive, period_approve, period_start
+from workflows.selectors import members_concerned
 
 PRESET_CODE = "erqi-2021"
 PUBLICITY_OPENS_AT = datetime.time(9, 0)  # the clerk posts the list in the morning
@@ -197,8 +199,20 @@ def _photos(seed: int, name: str = "活动照片") -> list[SimpleUploadedFile]:
 
 
 def carry_out(process: Any, flow_task: Any, user: Any, service: Callable[..., Any], **kwargs: Any) -> Any:
-    """Do a human task as ``user`` does on its page (see :mod:`workflows.execution`)."""
-    return task_carry_out(open_task(process, flow_task), user, service, **kwargs)
+    """Do a human task as ``user`` does on its page (see :mod:`workflows.execution`) — or, when it is about
+    ``user``'s own points, as the officer it goes to instead does (``accounts.duties``)."""
+    task = open_task(process, flow_task)
+    return task_carry_out(task, _not_concerned(task, user), service, **kwargs)
+
+
+def _not_concerned(task: Task, user: Any) -> Any:
+    """``user``, or for a task about their own points the first other holder of its permission (the other
+    reviewer, or the secretary standing in for the branch's only clerk)."""
+    concerned = [member for member in members_concerned(task.process) if member.user_id]
+    if not any(concerns(user, member) for member in concerned):
+        return user
+    holders = holders_of(task.owner_permission, task.process.branchprocess.organization)
+    return holders.exclude(pk__in=[member.user_id for member in concerned]).order_by("pk").first()
 
 
 def _fire(process: Any, flow_task: Any) -> None:
@@ -266,7 +280,7 @@ def _meeting(
     away = set(on_leave) | set(absent)
     members = Member.objects.filter(branch=branch, status=Member.Status.ACTIVE).select_related("user")
     present = [m for m in members.order_by("pk") if m.user.username not in away]
-    return attendance_record(
+    sheet = attendance_record(
         branch=branch,
         title=title,
         occurred_on=on,
@@ -277,6 +291,15 @@ def _meeting(
         on_leave=[state.members[username] for username in on_leave],
         by=state.users[clerk],
     )
+    # The clerk's own row is not the clerk's to enter: the officer standing in adds it to the sheet.
+    own = state.members.get(clerk)
+    if own is not None and own.branch_id == branch.pk and own in present:
+        stand_in = holders_of(duty_permission("record_claims", branch, [own]), branch).exclude(pk=own.user_id)
+        branch_record(
+            member=own, item_code=item, occurred_on=on, by=stand_in.order_by("pk").first(),
+            description=title, sheet=sheet,
+        )  # fmt: skip
+    return sheet
 
 
 def _approve_sheet(sheet: AttendanceSheet, reviewer: Any) -> None:

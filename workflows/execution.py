@@ -22,6 +22,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.access import may
+from accounts.duties import OwnPointsDenied, concerns, own_points_message
 from accounts.models import Member
 from workflows import messages
 from workflows.models import BranchProcess
@@ -56,6 +57,22 @@ def task_entitled(user: Any, task: Task) -> bool:
     return process is not None and may(user, task.owner_permission, process.organization)
 
 
+# What each step about a member's points is called in the refusal (``accounts.messages.OWN_POINTS``).
+OWN_POINTS_ACTIONS = {"record": "登记", "review": "支委会审核", "decide": "处理申诉"}
+
+
+def refuse_own_task(user: Any, task: Task) -> None:
+    """不得办理涉及本人积分的事项: a task about the user's own points is refused before it is taken —
+    ``OwnPointsDenied`` (403 with the Chinese reason over the API)."""
+    from workflows.selectors import members_concerned
+
+    if not task.owner_permission:
+        return  # the member's own revision is theirs by design
+    if any(concerns(user, member) for member in members_concerned(task.process)):
+        action = OWN_POINTS_ACTIONS.get(task.flow_task.name, str(task.flow_task))
+        raise OwnPointsDenied(own_points_message(action))
+
+
 def holder_name(user: Any) -> str:
     member = Member.objects.filter(user=user).only("real_name").first()
     return member.real_name if member else (user.get_full_name() or user.get_username())
@@ -68,6 +85,7 @@ def task_carry_out(task: Task, user: Any, service: Callable[..., Any], **kwargs:
     with _locked(task) as task:
         if not task_entitled(user, task):
             raise PermissionDenied("not entitled to this task")
+        refuse_own_task(user, task)
         reason = task_conflict_reason(user, task)
         if reason is not None:
             raise TaskConflict(reason)
@@ -87,6 +105,7 @@ def task_take(task: Task, user: Any) -> Task:
     with _locked(task) as task:
         if not task_entitled(user, task):
             raise PermissionDenied("not entitled to this task")
+        refuse_own_task(user, task)
         if task.owner_id == user.pk and task.status in OPEN:
             raise TaskConflict(str(messages.TASK_ALREADY_YOURS))
         reason = task_conflict_reason(user, task)
@@ -156,6 +175,8 @@ def review_tasks_approve(tasks: Iterable[Task], user: Any) -> list[BulkOutcome]:
             task_carry_out(task, user, approve)
         except TaskConflict as error:
             outcomes.append(BulkOutcome(task, "conflict", error.message))
+        except OwnPointsDenied as denied:
+            outcomes.append(BulkOutcome(task, "forbidden", str(denied)))
         except PermissionDenied:
             outcomes.append(BulkOutcome(task, "forbidden", str(messages.NOT_ALLOWED)))
         except ValidationError as error:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
+from accounts.duties import concerns, duty_permission
 from workflows.models import (
     AppealProcess,
     BranchProcess,
@@ -57,6 +58,30 @@ class OwnTask(flow.View):
         return False
 
 
+class DutyView(flow.View):
+    """A step about one member's points (登记, 支委会审核, 处理申诉): never offered to, nor taken by, the
+    member concerned; when every holder of its permission is concerned, the task is created with the
+    permission of the one standing in — the secretary, else the higher committee (``accounts.duties``)."""
+
+    routes_own_points = True  # ``workflows.selectors.task_permissions`` lists the stand-ins' permissions
+
+    def calc_owner_permission(self, activation):
+        from workflows.selectors import members_concerned
+
+        perm = super().calc_owner_permission(activation)
+        if not perm:
+            return perm
+        process = activation.process
+        return duty_permission(perm, _organization(process), members_concerned(process))
+
+    def can_assign(self, user, task):
+        from workflows.selectors import members_concerned
+
+        if any(concerns(user, member) for member in members_concerned(task.process)):
+            return False
+        return super().can_assign(user, task)
+
+
 def _member_user_id(process) -> int | None:
     claim = (process if isinstance(process, BranchProcess) else process.coerced).claim
     return claim.member.user_id if claim else None
@@ -84,7 +109,7 @@ class ClaimFlow(ScopedFlowMixin, flow.Flow):
     )
 
     record = (
-        flow.View(views.RecordClaimView.as_view())
+        DutyView(views.RecordClaimView.as_view())
         .Annotation(
             title=_("登记"),
             description=_("核对申报材料是否齐全，登记入台账或退回补充。"),
@@ -109,7 +134,7 @@ class ClaimFlow(ScopedFlowMixin, flow.Flow):
     )
 
     review = (
-        flow.View(views.ReviewClaimView.as_view())
+        DutyView(views.ReviewClaimView.as_view())
         .Annotation(
             title=_("支委会审核"),
             description=_("审核通过、在分值区间内调整，或说明理由不予通过。"),
@@ -202,7 +227,7 @@ class AppealFlow(ScopedFlowMixin, flow.Flow):
     start = flow.StartHandle(this.start_appeal).Annotation(title=_("提出申诉")).Next(this.decide)
 
     decide = (
-        flow.View(views.DecideAppealView.as_view())
+        DutyView(views.DecideAppealView.as_view())
         .Annotation(
             title=_("处理申诉"),
             description=_("核实申诉：成立则更正积分并说明理由，不成立则说明理由。"),

@@ -10,7 +10,8 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts import access
-from accounts.models import Organization
+from accounts.duties import STAND_INS, excluding_own
+from accounts.models import Member, Organization
 from scoring.core.ruleset import RuleSet as CoreRuleSet
 from scoring.models import RuleSetVersion
 from scoring.selectors import effective_ruleset, ruleset_for, ruleset_version_current
@@ -83,13 +84,47 @@ def appeals_visible_to(user) -> QuerySet[Appeal]:
 # so the web UI's lists and the API compute them here from ``accounts.access``.
 
 
+# The members a task is about, from the task row: a claim's member, an appeal's appellant and the member
+# whose entry or year-end result it disputes. Nobody is offered a task about themselves.
+TASK_MEMBER_PATHS = (
+    "process__branchprocess__claim__member",
+    "process__branchprocess__appeal__appellant",
+    "process__branchprocess__appeal__entry__member",
+    "process__branchprocess__appeal__subject",
+)
+
+
+def members_concerned(process) -> list[Member]:
+    """Whose points a process is about (``TASK_MEMBER_PATHS`` for one process)."""
+    process = process if isinstance(process, BranchProcess) else process.coerced
+    if process.claim_id is not None:
+        return [process.claim.member]
+    return appeal_members(process.appeal) if process.appeal_id is not None else []
+
+
+def appeal_members(appeal: Appeal) -> list[Member]:
+    """Whom an appeal is about: its appellant and the member whose entry or year-end result it disputes."""
+    disputed = appeal.entry.member if appeal.entry_id is not None else appeal.subject
+    return [appeal.appellant, disputed]
+
+
+def without_own_tasks(tasks: QuerySet[Task], user) -> QuerySet[Task]:
+    """不得办理涉及本人积分的事项: the tasks about the user's own points left out, in the query."""
+    return excluding_own(tasks, user, *TASK_MEMBER_PATHS)
+
+
 def task_permissions(flow_classes) -> set[str]:
-    return {
-        node._owner_permission
-        for flow_class in flow_classes
-        for node in flow_class.instance.nodes()
-        if isinstance(getattr(node, "_owner_permission", None), str)
-    }
+    """The permissions the flows' tasks may carry: their nodes' own and, where a node routes a task about
+    an officer to the one standing in (``accounts.duties.duty_permission``), the stand-ins'."""
+    perms: set[str] = set()
+    for flow_class in flow_classes:
+        for node in flow_class.instance.nodes():
+            perm = getattr(node, "_owner_permission", None)
+            if isinstance(perm, str):
+                perms.add(perm)
+                if getattr(node, "routes_own_points", False):
+                    perms.update(f"accounts.{stand_in}" for stand_in in STAND_INS)
+    return perms
 
 
 def tasks_of(flow_classes) -> QuerySet[Task]:
@@ -98,8 +133,8 @@ def tasks_of(flow_classes) -> QuerySet[Task]:
 
 def queue_for(user, flow_classes) -> QuerySet[Task]:
     """待认领: unassigned human tasks the user may take — the task's permission, held in the process's
-    organization or above it."""
-    tasks = tasks_of(flow_classes).filter(flow_task_type="HUMAN", status=STATUS.NEW)
+    organization or above it — except those about the user's own points."""
+    tasks = without_own_tasks(tasks_of(flow_classes).filter(flow_task_type="HUMAN", status=STATUS.NEW), user)
     if user.is_superuser:
         return tasks
     allowed = Q(pk__in=[])

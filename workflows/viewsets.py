@@ -36,6 +36,7 @@ from workflows.selectors import (
     queue_for,
     tasks_of,
     tasks_visible_to,
+    without_own_tasks,
 )
 from yearend.flows import AnnualReviewFlow, EvaluationFlow
 
@@ -233,6 +234,8 @@ class BulkApproveClaimsView(BaseBulkActionView):
         mine = tasks_of([ClaimFlow]).filter(
             owner=self.request.user, status=STATUS.ASSIGNED, flow_task=ClaimFlow.review
         )
+        # One's own claim is never approved in bulk, nor at all by oneself (accounts.duties).
+        mine = without_own_tasks(mine, self.request.user)
         return super().get_queryset().filter(pk__in=mine.values("pk"))
 
     def form_valid(self, form):

@@ -14,7 +14,7 @@ from viewflow.workflow.timers import fire_due_conditions, fire_due_timers
 from scoring.core.periods import Period, PeriodKind
 from scoring.models import LedgerEntry
 from workflows.appeals import appeal_file
-from workflows.claims import attendance_record, claim_submit
+from workflows.claims import attendance_record, branch_record, claim_submit
 from workflows.flows import AppealFlow, ClaimFlow, PeriodReviewFlow
 from workflows.models import Appeal, Claim, FrozenScore, PeriodReview
 from workflows.periods import period_start
@@ -90,8 +90,19 @@ def test_a_quarter_walks_every_step_and_points_count_only_after_approval(
         on_leave=[world.member_a.branch.members.get(real_name="李娜")],
         by=world.clerk_a,
     )
-    for recorded in sheet.claims.all():
-        act(client, world.committee_a, open_task(recorded.process, ClaimFlow.review), {"decision": "approve"})
+    # The clerk's own leave is entered by the secretary standing in for the branch's only clerk, and the
+    # committee member's own absence is approved by the secretary, the other reviewer.
+    lina = world.member_a.branch.members.get(real_name="李娜")
+    branch_record(
+        member=lina,
+        item_code="absent-on-leave",
+        occurred_on=sheet.occurred_on,
+        by=world.secretary_a,
+        sheet=sheet,
+    )
+    for recorded in sheet.claims.select_related("member"):
+        reviewer = world.secretary_a if recorded.member.user == world.committee_a else world.committee_a
+        act(client, reviewer, open_task(recorded.process, ClaimFlow.review), {"decision": "approve"})
     assert not FrozenScore.objects.exists(), "approved claims are in the ledger, but nothing counts yet"
 
     # 公示: after the quarter ends the clerk opens the window (5 days).
