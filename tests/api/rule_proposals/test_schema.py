@@ -62,8 +62,18 @@ def test_every_answer_about_real_proposals_matches_the_schema(officers_b, scene,
     call(clerk, "POST", "/api/v1/rule-proposals/", data=body)
     call(clerk_b, "POST", "/api/v1/rule-proposals/", data=body)
     call(secretary_b, "POST", "/api/v1/rule-proposals/", data={**body, "branch": world.branch_b.pk})
-    call(secretary, "POST", "/api/v1/rule-proposals/", data={**body, "source": LOOSER})
     call(secretary, "POST", "/api/v1/rule-proposals/", data={"branch": world.branch_a.pk})
+
+    task = {"id": scene.task("decide_a").pk}
+    call(higher, "GET", "/api/v1/tasks/{id}/", task)
+    call(higher, "POST", ACT, task, {"decision": "return"})
+    call(higher, "POST", ACT, task, {"decision": "approve"})
+    call(higher, "POST", ACT, task, {"decision": "approve"})
+    call(higher, "GET", PROPOSAL, a)
+    # Approved, branch A has nothing pending: the next proposal is checked against the rules above.
+    call(secretary, "POST", "/api/v1/rule-proposals/", data={**body, "source": LOOSER})
+    call(secretary, "POST", "/api/v1/rule-proposals/", data={**body, "effective_from": "2026-03-01"})
+    call(secretary, "POST", "/api/v1/rule-proposals/", data={**body, "effective_from": "2026-05-01"})
 
     revise = f"{PROPOSAL}revise/"
     call(secretary, "POST", revise, a, {"note": "补充"})
@@ -72,12 +82,6 @@ def test_every_answer_about_real_proposals_matches_the_schema(officers_b, scene,
     call(secretary_b, "POST", revise, b, {"source": scene.b.source.replace("cap: 5", "cap: 3")})
     call(secretary_b, "GET", PROPOSAL, b)
 
-    task = {"id": scene.task("decide_a").pk}
-    call(higher, "GET", "/api/v1/tasks/{id}/", task)
-    call(higher, "POST", ACT, task, {"decision": "return"})
-    call(higher, "POST", ACT, task, {"decision": "approve"})
-    call(higher, "POST", ACT, task, {"decision": "approve"})
-    call(higher, "GET", PROPOSAL, a)
     assert {200, 201, 400, 401, 403, 404, 409} <= set().union(*call.statuses.values())
 
 
