@@ -7,4 +7,9 @@ class ApiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from api import schema  # noqa: F401  (registers the token scheme with drf-spectacular)
+        from api import (
+            schema,  # noqa: F401  (registers the token scheme with drf-spectacular)
+            signals,
+        )
+
+        signals.connect()  # a new password or a deactivation revokes the user's tokens

@@ -54,5 +54,30 @@ def token_revoke(*, token: ApiToken, by) -> ApiToken:
     return token
 
 
+# Why all of a user's tokens were revoked, as the audit record says it.
+REVOKED_FOR_PASSWORD = "修改密码"
+REVOKED_FOR_DEACTIVATION = "停用账号"
+
+
+@transaction.atomic
+def tokens_revoke_all(*, user, reason: str, by=None) -> int:
+    """Revoke every token of ``user`` still unrevoked (a new password or a disabled account must not
+    leave a phone logged in for the token's remaining days). One audit record; returns how many."""
+    tokens = list(ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True))
+    if not tokens:
+        return 0
+    now = timezone.now()
+    ApiToken.objects.filter(pk__in=[t.pk for t in tokens]).update(revoked_at=now)
+    audit_record(
+        actor=by,
+        action="api.tokens_revoke_all",
+        summary=f"吊销 {user.get_username()} 的全部接口令牌（{len(tokens)} 个）：{reason}",
+        target=user,
+        reason=reason,
+        data={"tokens": [t.prefix for t in tokens]},
+    )
+    return len(tokens)
+
+
 def token_lookup(key: str) -> ApiToken | None:
     return ApiToken.objects.select_related("user").filter(key_hash=hash_key(key)).first()

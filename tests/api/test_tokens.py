@@ -135,3 +135,77 @@ def test_inactive_user_token_is_401(as_user, world):
 def test_malformed_header_is_401(api, world, header):
     api.credentials(HTTP_AUTHORIZATION=header)
     _error(api.get(ME_URL), 401)
+
+
+# --- a new password or a disabled account ends the phone's session ----------------------------------
+
+
+def test_changing_the_password_revokes_api_tokens(as_user, world):
+    user = world.member_a.user
+    client = as_user(user)
+    assert client.get(ME_URL).status_code == 200
+
+    user.set_password("Another-pass-2026")
+    user.save()
+
+    assert not ApiToken.objects.filter(user=user, revoked_at__isnull=True).exists()
+    record = AuditRecord.objects.get(action="api.tokens_revoke_all")
+    assert record.reason == "修改密码"
+    _error(client.get(ME_URL), 401, "authentication_failed")
+    # The new password issues a token that works.
+    fresh = _login_token(user.get_username(), "Another-pass-2026")
+    assert fresh.status_code == 201
+
+
+def test_the_password_change_page_revokes_api_tokens(as_user, world, client):
+    user = world.member_a.user
+    api_client = as_user(user)
+    client.force_login(user)
+    from django.urls import reverse
+
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Another-pass-2026",
+            "new_password2": "Another-pass-2026",
+        },
+    )
+    assert response.status_code == 302
+    _error(api_client.get(ME_URL), 401)
+
+
+def test_deactivating_a_user_revokes_api_tokens(as_user, world):
+    user = world.member_a.user
+    client = as_user(user)
+    as_user(user)  # a second phone
+
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+    assert ApiToken.objects.filter(user=user).count() == 2
+    assert not ApiToken.objects.filter(user=user, revoked_at__isnull=True).exists()
+    assert AuditRecord.objects.get(action="api.tokens_revoke_all").reason == "停用账号"
+    # Active again, the old tokens stay revoked.
+    user.is_active = True
+    user.save()
+    _error(client.get(ME_URL), 401)
+
+
+def test_a_login_keeps_the_tokens(as_user, world):
+    """Signing in on the web saves last_login only: the phone stays signed in."""
+    user = world.member_a.user
+    client = as_user(user)
+    from django.test import Client
+
+    Client().force_login(user)  # django.contrib.auth.login: user_logged_in saves last_login
+    user.refresh_from_db()
+    assert user.last_login is not None
+    assert client.get(ME_URL).status_code == 200
+    assert not AuditRecord.objects.filter(action="api.tokens_revoke_all").exists()
+
+
+def _login_token(username, password):
+    from rest_framework.test import APIClient
+
+    return APIClient().post(TOKEN_URL, {"username": username, "password": password}, format="json")
