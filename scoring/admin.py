@@ -2,8 +2,9 @@
 
 Nobody holds model-level Django permissions here: every ``has_*_permission`` answers from
 ``accounts.access``. Rule sets are seen and edited where the user holds ``manage_rules`` (上级党委);
-the ledger is seen where the user holds ``view_scores`` and is never edited, only reversed through
-``ledger_reverse``. Every write goes through a service, so it leaves an audit record.
+the ledger is seen where the user holds ``view_scores`` and is never edited: a wrong entry is put to the
+支委会 as a correction request (``workflows.corrections``), which reverses it only when approved. Every
+write goes through a service, so it leaves an audit record.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from scoring.selectors import (
 
 RULES_PERM = "manage_rules"
 SCORES_PERM = "view_scores"
-# The clerk keeps the ledger; the committee corrects it on appeal. Either may reverse an entry.
+# The clerk keeps the ledger; the committee corrects it. Either may ask the 支委会 to correct an entry.
 REVERSE_PERMS = ("record_claims", "decide_appeals")
 BRANCH_FILTER_LIMIT = 100
 ITEM_NAMES_CACHE_SIZE = 256
@@ -309,7 +310,7 @@ class LedgerEntryAdmin(admin.ModelAdmin):
     list_select_related = ("member", "branch", "ruleset_version", "created_by", "reverses", "reversed_by")
     search_fields = ("member__real_name", "item_code", "reason")
     date_hierarchy = "occurred_on"
-    actions = ["reverse_entries"]
+    actions = ["request_corrections"]
     fields = (
         "member_name",
         "branch",
@@ -389,19 +390,16 @@ class LedgerEntryAdmin(admin.ModelAdmin):
     def author(self, entry: LedgerEntry) -> str:
         return entry.created_by.get_username() if entry.created_by_id else str(_("系统"))
 
-    @admin.action(description=_("冲正所选记录"), permissions=["reverse"])
-    def reverse_entries(self, request, queryset):
+    @admin.action(description=_("申请更正所选记录（交支委会决定）"), permissions=["reverse"])
+    def request_corrections(self, request, queryset):
+        """更正 is the 支委会's decision: the action files a request per entry, reversing nothing."""
         form = ReverseForm(request.POST if "apply" in request.POST else None)
         entries = list(queryset.select_related("member", "branch"))
-        if (
-            form.is_bound
-            and form.is_valid()
-            and self._reverse_all(request, entries, form.cleaned_data["reason"])
-        ):
+        if form.is_bound and form.is_valid() and self._request_all(request, entries, form.cleaned_data):
             return None  # back to the change list
         context = {
             **self.admin_site.each_context(request),
-            "title": _("冲正台账记录"),
+            "title": _("申请更正台账记录"),
             "opts": self.model._meta,
             "form": form,
             "entries": entries,
@@ -411,15 +409,22 @@ class LedgerEntryAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/scoring/ledgerentry/reverse.html", context)
 
-    def _reverse_all(self, request, entries: list[LedgerEntry], reason: str) -> bool:
-        """All or none: one entry that may not be reversed stops the whole batch."""
+    def _request_all(self, request, entries: list[LedgerEntry], data: dict[str, str]) -> bool:
+        """All or none: one entry that may not be corrected stops the whole batch."""
+        from workflows.corrections import correction_request
+
         current: Any = None
         try:
             with transaction.atomic():
                 for current in entries:
                     if not may_reverse(request, current.branch):
                         raise ValidationError(messages.ADMIN_REVERSE_NOT_ALLOWED % {"branch": current.branch})
-                    services.ledger_reverse(entry=current, by=request.user, reason=reason)
+                    correction_request(
+                        entry=current,
+                        by=request.user,
+                        reason=data["reason"],
+                        evidence_note=data["evidence_note"],
+                    )
         except ValidationError as error:
             detail = "；".join(str(message) for message in error.messages)
             self.message_user(

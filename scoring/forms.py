@@ -109,10 +109,17 @@ class RuleSetForm(forms.ModelForm):
 
 
 class ReverseForm(forms.Form):
-    """冲正: why the selected entries are cancelled."""
+    """申请更正: why the selected entries should be cancelled, for the 支委会 to decide."""
 
     reason = forms.CharField(
-        label=_("冲正原因"),
+        label=_("更正理由"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+    )
+    evidence_note = forms.CharField(
+        label=_("依据"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        help_text=_("核实情况、依据的材料（如会议记录、签到表）"),
     )

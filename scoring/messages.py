@@ -37,9 +37,9 @@ SCORES_NO_RULESET = _("%(branch)s %(cycle)s 年度没有现行的积分细则。
 SCORES_ITEMS_UNKNOWN = _("台账中的积分项目 %(items)s 不在细则“%(ruleset)s”中，无法计算积分。")
 
 # Admin
-ADMIN_REVERSE_DONE = _("已冲正 %(count)d 条记录。")
-ADMIN_REVERSE_NOT_ALLOWED = _("您无权冲正%(branch)s的台账记录。")
-ADMIN_REVERSE_FAILED = _("记录 %(entry)s 未冲正：%(error)s")
+ADMIN_REVERSE_DONE = _("已提出 %(count)d 件台账更正，待支委会决定；决定同意后方以冲正记录抵销原记录。")
+ADMIN_REVERSE_NOT_ALLOWED = _("您无权对%(branch)s的台账记录提出更正。")
+ADMIN_REVERSE_FAILED = _("未能提出更正（记录 %(entry)s）：%(error)s")
 ADMIN_VERSION_SAVED = _("已保存为第 %(number)d 版。")
 ADMIN_VERSION_UNCHANGED = _("细则内容未变，未生成新版本。")
 

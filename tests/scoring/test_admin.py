@@ -235,39 +235,58 @@ def test_a_member_who_is_not_staff_does_not_enter_the_admin(client, world, entri
     assert "/admin/login/" in response["Location"]
 
 
-def test_the_clerk_reverses_an_entry_with_a_reason_through_the_admin_action(client, world, entries):
+def test_the_admin_action_asks_the_committee_and_reverses_nothing(client, world, entries):
+    from workflows.models import LedgerCorrection
+
     in_a, _ = entries
     client.force_login(world.clerk_a)
-    selection = {"action": "reverse_entries", "_selected_action": [in_a.pk]}
+    selection = {"action": "request_corrections", "_selected_action": [in_a.pk]}
     asked = client.post(reverse(LEDGER), selection)
     assert asked.status_code == 200
-    assert "冲正原因" in asked.content.decode()
-    done = client.post(reverse(LEDGER), {**selection, "apply": "1", "reason": "未参加，登记有误"})
+    assert "更正理由" in asked.content.decode()
+    done = client.post(
+        reverse(LEDGER), {**selection, "apply": "1", "reason": "未参加，登记有误", "evidence_note": "签到表"}
+    )
     assert done.status_code == 302
-    reversal = LedgerEntry.objects.get(reverses=in_a)
-    assert (reversal.points, reversal.reason, reversal.created_by) == (-2, "未参加，登记有误", world.clerk_a)
+    assert not LedgerEntry.objects.filter(reverses=in_a).exists()  # a clerk cannot reverse alone
+    correction = LedgerCorrection.objects.get(entry=in_a)
+    assert (correction.reason, correction.requested_by, correction.status) == (
+        "未参加，登记有误",
+        world.clerk_a,
+        LedgerCorrection.Status.OPEN,
+    )
 
 
-def test_reversing_needs_a_reason(client, world, entries):
+def test_a_correction_request_needs_a_reason(client, world, entries):
+    from workflows.models import LedgerCorrection
+
     in_a, _ = entries
     client.force_login(world.clerk_a)
-    selection = {"action": "reverse_entries", "_selected_action": [in_a.pk], "apply": "1", "reason": ""}
+    selection = {"action": "request_corrections", "_selected_action": [in_a.pk], "apply": "1", "reason": ""}
     assert client.post(reverse(LEDGER), selection).status_code == 200
-    assert not LedgerEntry.objects.filter(reverses=in_a).exists()
+    assert not LedgerCorrection.objects.exists()
 
 
-def test_the_reverse_action_is_offered_only_to_who_keeps_or_corrects_the_ledger(client, world, entries):
+def test_the_correction_action_is_offered_only_to_who_keeps_or_corrects_the_ledger(client, world, entries):
     client.force_login(world.clerk_a)  # keeps the ledger (record_claims)
-    assert "reverse_entries" in client.get(reverse(LEDGER)).content.decode()
+    assert "request_corrections" in client.get(reverse(LEDGER)).content.decode()
     client.force_login(world.higher)  # views scores, neither records nor decides appeals
-    assert "reverse_entries" not in client.get(reverse(LEDGER)).content.decode()
+    assert "request_corrections" not in client.get(reverse(LEDGER)).content.decode()
 
 
-def test_an_entry_of_another_branch_cannot_be_reversed_by_a_crafted_post(client, world, entries):
+def test_an_entry_of_another_branch_cannot_be_corrected_by_a_crafted_post(client, world, entries):
+    from workflows.models import LedgerCorrection
+
     _, in_b = entries
     client.force_login(world.clerk_a)
-    selection = {"action": "reverse_entries", "_selected_action": [in_b.pk], "apply": "1", "reason": "越权"}
+    selection = {
+        "action": "request_corrections",
+        "_selected_action": [in_b.pk],
+        "apply": "1",
+        "reason": "越权",
+    }
     client.post(reverse(LEDGER), selection)
+    assert not LedgerCorrection.objects.exists()
     assert not LedgerEntry.objects.filter(reverses=in_b).exists()
 
 
