@@ -57,10 +57,25 @@ KEEP_FILES_FOR = timedelta(days=7)
 
 def _enqueue(job: ExportJob) -> None:
     """Queue the job's run once the transaction that made it runnable has committed."""
-    from reports.tasks import export_job_run
-
     job_id = job.pk
-    transaction.on_commit(lambda: export_job_run.delay(job_id))
+    transaction.on_commit(lambda: export_job_publish(job_id))
+
+
+def export_job_publish(job_id: int) -> bool:
+    """Send the job's run to the workers. With the broker down the page still answers: the job stays
+    queued and is marked stalled at once, so the next ``export_jobs_maintain`` (beat, every 2 minutes)
+    sends it again once the broker is back, instead of after ``QUEUED_STALE_AFTER``."""
+    from reports.tasks import export_job_run
+    from workflows.notifications import BROKER_ERRORS
+
+    try:
+        export_job_run.delay(job_id)
+    except BROKER_ERRORS as error:
+        logger.warning("Broker unavailable, export job %s left for export_jobs_maintain: %s", job_id, error)
+        stalled_since = timezone.now() - QUEUED_STALE_AFTER - timedelta(seconds=1)
+        ExportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(heartbeat_at=stalled_since)
+        return False
+    return True
 
 
 def _active_job(user: Any, organization: Organization, period_code: str) -> ExportJob | None:
