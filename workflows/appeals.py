@@ -86,7 +86,7 @@ def appeal_file(
         closes = f"{timezone.localtime(window.closes_at):%Y-%m-%d %H:%M}"
         raise ValidationError(messages.WINDOW_CLOSED % {"closes": closes})
     _refuse_second_appeal(appellant, entry=entry)
-    appeal = _create(window=window, appellant=appellant, entry=entry, reason=reason)
+    appeal = _create(window=window, appellant=appellant, entry=entry, reason=reason, created_at=now)
     evidence_attach(appeal=appeal, files=evidence, by=by)
     audit_record(
         actor=by,
@@ -142,6 +142,7 @@ def appeal_file_result(
         appellant=appellant,
         subject=subject,
         reason=reason,
+        created_at=now,
         duplicate=yearend_messages.APPEAL_DUPLICATE,
     )
     evidence_attach(appeal=appeal, files=evidence, by=by)
