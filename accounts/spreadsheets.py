@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+import zipfile
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,8 +17,19 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from accounts.messages import FILE_XLSX_ODD_COMPRESSION, FILE_XLSX_UNPACKS_TOO_BIG, SHEET_TOO_MANY_ROWS
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_SEARCH_ROWS = 10  # a title line or two above the header row is tolerated
+
+# An .xlsx is a zip of XML; a few hundred KB of repeated rows unpack to a gigabyte that openpyxl would parse
+# and keep. The archive's own directory says how big each part unpacks (zipfile stops at that size and
+# refuses the file if the data go on), so these are checked before openpyxl opens anything.
+XLSX_MAX_UNPACKED_BYTES = 20 * 1024 * 1024  # a 10 000-row roster: 0.3 MB packed, 4 MB unpacked
+XLSX_MAX_RATIO = 100  # Apache POI's default: a part may unpack to at most 100 times its packed size …
+XLSX_RATIO_FROM_BYTES = 1024 * 1024  # … once it is big enough for the ratio to matter
+SHEET_MAX_ROWS = 10_000  # rows read from the first sheet (blank ones count: they are still parsed)
+SHEET_MAX_COLUMNS = 100  # cells kept from each row; no template has more than a dozen columns
 
 FILE_XLS = _("不支持旧版 Excel（.xls）文件，请在 Excel 中“另存为”.xlsx 格式后上传。")
 FILE_TOO_BIG = _("文件大小超过上限 %(limit)s。")
@@ -76,18 +88,41 @@ def xlsx_rows(content: bytes) -> list[tuple[int, list[Cell]]]:
 
     if not content.startswith(b"PK"):
         raise file_error(FILE_BAD_XLSX)
+    check_xlsx_archive(content)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
+        # The sheet's declared size is the file's word, not a fact: a claimed A1:XFD1048576 would pad
+        # every row to 16 384 cells. Read the rows that are there.
+        sheet.reset_dimensions()
         rows = []
-        for row in sheet.iter_rows():
+        for index, row in enumerate(sheet.iter_rows(), 1):
+            if index > SHEET_MAX_ROWS:  # gaps are yielded as empty rows, so this is the Excel row number
+                raise SheetRejected([RowError(0, "", SHEET_TOO_MANY_ROWS % {"limit": SHEET_MAX_ROWS})])
             number = _row_number(row)
             if number is not None:
-                rows.append((number, [cell.value for cell in row]))
+                rows.append((number, [cell.value for cell in row[:SHEET_MAX_COLUMNS]]))
         workbook.close()
+    except SheetRejected:
+        raise
     except Exception as error:  # an uploaded file can break openpyxl in many ways; all mean "unreadable"
         raise file_error(FILE_BAD_XLSX) from error
     return rows
+
+
+def check_xlsx_archive(content: bytes) -> None:
+    """Refuse an .xlsx whose parts unpack too big, or much bigger than they are packed (a zip bomb),
+    from the archive's directory alone; ``SheetRejected`` with the reason."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise file_error(FILE_BAD_XLSX) from error
+    if sum(part.file_size for part in parts) > XLSX_MAX_UNPACKED_BYTES:
+        raise file_error(FILE_XLSX_UNPACKS_TOO_BIG % {"limit": filesizeformat(XLSX_MAX_UNPACKED_BYTES)})
+    for part in parts:
+        if part.file_size > XLSX_RATIO_FROM_BYTES and part.file_size > XLSX_MAX_RATIO * part.compress_size:
+            raise file_error(FILE_XLSX_ODD_COMPRESSION)
 
 
 def _row_number(row: tuple[Any, ...]) -> int | None:

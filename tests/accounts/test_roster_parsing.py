@@ -1,13 +1,16 @@
 """Reading and validating roster files, without the database (accounts.roster)."""
 
 import datetime
+import time
 
 import pytest
 
-from accounts import roster
+from accounts import roster, spreadsheets
 from accounts.id_numbers import id_check_character
+from accounts.messages import FILE_XLSX_ODD_COMPRESSION
 from accounts.models import Member, Organization
 from accounts.roster import Directory, RosterRejected, RowError
+from tests.accounts.data import unsafe_xlsx
 from tests.accounts.data.rosters import HEADERS, csv_bytes, person, valid_id, xlsx_bytes
 
 A = "C01-G1-A"
@@ -262,3 +265,36 @@ def test_a_damaged_xlsx_is_reported_as_unreadable():
     assert rejected(content[: len(content) // 2], "名册.xlsx") == [
         "无法读取该 Excel 文件，文件可能已损坏或不是 .xlsx 格式。"
     ]
+
+
+# --- Files that cost more to read than their size ---
+
+
+def test_an_xlsx_that_unpacks_beyond_the_limit_is_refused_before_it_is_read():
+    """130 000 repeated rows: 0.1 MB uploaded, 22 MB of XML for openpyxl to parse and keep."""
+    content = unsafe_xlsx.repeated_rows(HEADERS[:4], rows=130_000)
+    started = time.perf_counter()
+
+    assert rejected(content, "名册.xlsx") == [
+        "该 Excel 文件解压后超过 20.0\xa0MB，系统不予读取。"
+        "请只保留需要导入的工作表和数据行，另存为新文件后上传。"
+    ]
+    assert time.perf_counter() - started < 1
+
+
+def test_an_xlsx_packed_more_than_a_hundred_to_one_is_refused_as_a_zip_bomb():
+    content = unsafe_xlsx.repeated_rows(HEADERS[:4], rows=15_000)  # 15 KB packing 2.5 MB
+    assert rejected(content, "名册.xlsx") == [str(FILE_XLSX_ODD_COMPRESSION)]
+
+
+def test_a_sheet_longer_than_the_row_limit_is_refused(monkeypatch):
+    monkeypatch.setattr(spreadsheets, "SHEET_MAX_ROWS", 3)
+    assert rejected(xlsx_bytes([person(n, A) for n in range(1, 4)]), "名册.xlsx") == [
+        "表格超过 3 行，系统不予读取。请分成几份文件分别导入。"
+    ]
+
+
+def test_a_sheet_claiming_every_cell_of_excel_is_read_as_the_cells_it_has():
+    """A dimension of A1:XFD1048576 would otherwise pad each row to 16 384 cells."""
+    content = unsafe_xlsx.claiming_every_cell(HEADERS[:2], ["王建国", valid_id(1)])
+    assert spreadsheets.xlsx_rows(content) == [(1, HEADERS[:2]), (2, ["王建国", valid_id(1)])]

@@ -10,9 +10,11 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from accounts.messages import FILE_XLSX_ODD_COMPRESSION
 from audit.models import AuditRecord
 from reports.exports import imports
 from reports.exports.imports import attendance_import
+from tests.accounts.data import unsafe_xlsx
 from tests.factories import make_member
 from tests.workflows.helpers import freeze, nothing_changes
 from workflows import messages as workflow_messages
@@ -217,6 +219,13 @@ def test_an_oversized_file(world, settings):
     with nothing_changes():
         result = run(world, xlsx(*GOOD))
     assert problems(result) == ["文件大小超过上限 1000\xa0字节。"]
+
+
+def test_a_sign_in_sheet_that_is_a_zip_bomb_is_refused_before_it_is_read(world):
+    content = unsafe_xlsx.repeated_rows(HEADER, rows=10_000)  # 17 KB packing 2.9 MB
+    with nothing_changes():
+        result = run(world, content)
+    assert problems(result) == [str(FILE_XLSX_ODD_COMPRESSION)]
 
 
 def test_only_the_branchs_clerk_may_import(world):
