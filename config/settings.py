@@ -222,9 +222,22 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
 GUARDIAN_RAISE_403 = True
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous visitors have no rights
 
+# How many reverse proxies stand in front of gunicorn, each appending to X-Forwarded-For: the client's
+# address is the entry the outermost one appended (accounts.lockout.client_address, DRF's NUM_PROXIES).
+# 0 (embedded, gunicorn facing the clients): REMOTE_ADDR, the header is ignored. Never more than there
+# are: a client could then choose its address by writing the header itself.
+TRUSTED_PROXIES = env_int("JIFEN_TRUSTED_PROXIES", 0)
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured(f"JIFEN_TRUSTED_PROXIES must be 0 or more, got {TRUSTED_PROXIES}")
+
+# Lockout (accounts.lockout): an account at an address after AXES_FAILURE_LIMIT failures, an address
+# over any accounts after AXES_ADDRESS_FAILURE_LIMIT; for AXES_COOLOFF_MINUTES.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], ["ip_address"]]  # in this order: accounts.lockout
+AXES_HANDLER = "accounts.lockout.AccountAndAddressHandler"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 
@@ -245,6 +258,9 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Throttles count per user, or per address for anonymous callers: the address as above, never a
+    # client-sent X-Forwarded-For (DRF's default, NUM_PROXIES None, would take the whole header).
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",

@@ -229,3 +229,74 @@ def test_the_workflow_words_are_translated_for_issue_4(world):
 def test_there_is_no_e_mail_password_reset_the_clerk_resets_a_forgotten_password(client):
     assert client.get("/accounts/password_reset/").status_code == 404
     assert "联系本支部组织委员" in client.get("/accounts/login/").content.decode()
+
+
+# --- lockout per address, and addresses behind the reverse proxy ----------------------------------
+
+PROXY = "10.0.0.2"  # nginx, as gunicorn sees it
+VICTIM = "198.51.100.7"
+GUESSER = "203.0.113.9"
+
+
+def test_many_accounts_failed_from_one_address_lock_that_address(client, world):
+    # Two tries at each of forty logins: never the account limit, far over the address limit.
+    for n in range(40):
+        for _ in range(2):
+            attempt(client, f"user{n:02d}", "wrong-password")
+    assert settings.AXES_ADDRESS_FAILURE_LIMIT < 80
+    locked = attempt(client, "zhangwei", PASSWORD)
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert "从您所在网络地址登录失败的次数过多" in text(locked)
+    # Another address is not concerned.
+    elsewhere = client.post(
+        reverse("login"), {"username": "zhangwei", "password": PASSWORD}, REMOTE_ADDR="192.0.2.50"
+    )
+    assert elsewhere.status_code == 302
+
+
+def test_a_member_logging_in_does_not_clear_the_addresses_failures(client, world):
+    for n in range(settings.AXES_ADDRESS_FAILURE_LIMIT - 1):
+        attempt(client, f"user{n:02d}", "wrong-password")
+    assert attempt(client, "wangfang", PASSWORD).status_code == 302
+    client.logout()
+    attempt(client, "user99", "wrong-password")
+    assert attempt(client, "zhangwei", PASSWORD).status_code == 429
+
+
+def _via_proxy(client, username, password, forwarded_for):
+    """A login as nginx passes it on: from the proxy's address, the client's appended to the header."""
+    return client.post(
+        reverse("login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+def test_a_forged_address_cannot_lock_out_another_account(client, world, settings):
+    settings.TRUSTED_PROXIES = 1
+    # The guesser writes the victim's address into X-Forwarded-For; nginx appends the real one.
+    for _ in range(settings.AXES_FAILURE_LIMIT + 2):
+        _via_proxy(client, "zhangwei", "wrong-password", f"{VICTIM}, {GUESSER}")
+    assert _via_proxy(client, "zhangwei", PASSWORD, f"{VICTIM}, {GUESSER}").status_code == 429
+    # The member, from their own address through the same proxy, still gets in.
+    assert _via_proxy(client, "zhangwei", PASSWORD, VICTIM).status_code == 302
+
+
+def test_a_forged_address_does_not_escape_the_address_limit(client, world, settings):
+    settings.TRUSTED_PROXIES = 1
+    for n in range(settings.AXES_ADDRESS_FAILURE_LIMIT):
+        _via_proxy(client, f"user{n:02d}", "wrong-password", f"192.0.2.{n}, {GUESSER}")
+    assert _via_proxy(client, "zhangwei", PASSWORD, f"192.0.2.200, {GUESSER}").status_code == 429
+    assert _via_proxy(client, "zhangwei", PASSWORD, VICTIM).status_code == 302
+
+
+def test_without_a_trusted_proxy_the_header_is_ignored(client, world):
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            reverse("login"),
+            {"username": "zhangwei", "password": "wrong-password"},
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}",
+        )
+    assert attempt(client, "zhangwei", PASSWORD).status_code == 429

@@ -83,6 +83,39 @@ def test_login_is_throttled(api, world):
     assert body["message"] == "请求过于频繁，请稍后再试"
 
 
+def test_forged_x_forwarded_for_does_not_escape_the_throttle(api, world):
+    # With no trusted proxy the header is the client's own writing: the throttle counts REMOTE_ADDR.
+    for n in range(10):
+        response = api.post(
+            TOKEN_URL,
+            {"username": f"nobody{n}", "password": "x"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}",
+        )
+        assert response.status_code == 400
+    forged = api.post(
+        TOKEN_URL, {"username": "x", "password": "x"}, format="json", HTTP_X_FORWARDED_FOR="192.0.2.99"
+    )
+    _error(forged, 429, "throttled")
+
+
+def test_behind_the_proxy_the_throttle_counts_the_address_the_proxy_saw(api, world, settings):
+    settings.TRUSTED_PROXIES = 1
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+
+    def login(n, forwarded_for):
+        body = {"username": f"nobody{n}", "password": "x"}
+        return api.post(
+            TOKEN_URL, body, format="json", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded_for
+        )
+
+    for n in range(10):  # a forged entry on the left changes nothing: nginx appended 203.0.113.9
+        assert login(n, f"192.0.2.{n}, 203.0.113.9").status_code == 400
+    _error(login(10, "192.0.2.10, 203.0.113.9"), 429, "throttled")
+    # Another client through the same proxy has its own count.
+    assert login(11, "198.51.100.7").status_code == 400
+
+
 def test_expired_token_is_401(as_user, world):
     client = as_user(world.member_a.user)
     ApiToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
