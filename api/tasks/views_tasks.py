@@ -113,13 +113,13 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(
         summary=(
             "办理任务：登记 / 退回、审核通过 / 调整 / 不予通过、审定、备案 / 退回、申诉成立 / 不成立；"
-            "民主评议的计票、审定，年度总评的审定、党委审批、备案"
+            "民主评议的计票、审定，年度总评的审定、党委审批、备案；自主设定项目的上级党委审批"
         ),
         description=(
             "decision 须是该任务 choices 中的一项；退回、不予通过、调整、处理申诉须填写 reason，"
             "调整须填写 points；对年终评议结果的申诉成立时须填写 result（更正后的评议等次、得分或年度等次）。"
             "支委会评定（evaluation.propose）和评定等次（annual.grade）逐人提交，"
-            "见任务 choices 的 action_url。"
+            "修改细则（rule_proposal.revise）提交修改后的细则，见任务 choices 的 action_url。"
             "待认领的任务办理时自动领取。办理后返回任务和更新后的记录。"
             "他人已领取或已办理时 409（中文原因），重复办理同一任务也是 409；无权办理 403；"
             "业务规则不允许时 400，字段上是中文原因，不会改变任何数据。"
