@@ -134,6 +134,7 @@ def test_the_higher_committee_approves_a_proposal_in_its_queue_over_the_api(
     assert rule_proposals_apply_due() == 1
     shown = secretary.get(f"{PROPOSALS}{proposal_id}/").json()
     assert shown["status"] == "in_force" and shown["ruleset"] == "diyi-2026" and shown["ruleset_version"] == 1
+    assert shown["check_errors"] == [] and [row["code"] for row in shown["changes"]] == ["snow-clearing"]
 
 
 def test_rules_approved_for_today_are_in_force_at_once(officers_b, rules_2026, client_of):
