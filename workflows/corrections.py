@@ -60,7 +60,7 @@ def refuse_if_not_correctable(entry: LedgerEntry) -> None:
     if entry.source == LedgerEntry.Source.REVERSAL:
         raise ValidationError(scoring_messages.LEDGER_CANNOT_REVERSE_REVERSAL)
     if LedgerEntry.objects.filter(reverses=entry).exists():
-        raise ValidationError(scoring_messages.LEDGER_ALREADY_REVERSED)
+        raise ValidationError(scoring_messages.LEDGER_ALREADY_REVERSED, code="reversed")
     review = period_of_entry(entry)
     if review is not None and review.status in CLOSED_STATUSES:
         status = "审定" if review.status == PeriodReview.Status.APPROVED else "备案"
@@ -83,7 +83,7 @@ def correction_request(
     entry = LedgerEntry.objects.select_related("member", "branch", "ruleset_version").get(pk=entry.pk)
     refuse_if_not_correctable(entry)
     if LedgerCorrection.objects.filter(entry=entry, status=LedgerCorrection.Status.OPEN).exists():
-        raise ValidationError(messages.CORRECTION_OPEN)
+        raise ValidationError(messages.CORRECTION_OPEN, code="correction_open")
     try:
         with transaction.atomic():
             correction = LedgerCorrection.objects.create(
@@ -94,7 +94,7 @@ def correction_request(
                 requested_by=by,
             )
     except IntegrityError:  # the same request sent twice at once
-        raise ValidationError(messages.CORRECTION_OPEN) from None
+        raise ValidationError(messages.CORRECTION_OPEN, code="correction_open") from None
     audit_record(
         actor=by,
         action="correction.request",

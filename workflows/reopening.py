@@ -47,9 +47,10 @@ def period_reopen(*, review: PeriodReview, by: Any, reason: str) -> PeriodReopen
     review = PeriodReview.objects.select_for_update().get(pk=review.pk)
     if review.status not in (PeriodReview.Status.APPROVED, PeriodReview.Status.ARCHIVED):
         status = review.get_status_display()
-        raise ValidationError(messages.REOPEN_NOT_APPROVED % {"period": review.label, "status": status})
+        message = messages.REOPEN_NOT_APPROVED % {"period": review.label, "status": status}
+        raise ValidationError(message, code="not_approved")
     if review.reopenings.filter(status=PeriodReopening.Status.AWAITING).exists():
-        raise ValidationError(messages.REOPEN_AWAITING)
+        raise ValidationError(messages.REOPEN_AWAITING, code="reopening_awaiting")
     filed = review.status == PeriodReview.Status.ARCHIVED
     latest = review.approvals.order_by("-round").first()
     try:
@@ -63,7 +64,7 @@ def period_reopen(*, review: PeriodReview, by: Any, reason: str) -> PeriodReopen
                 requested_by=by,
             )
     except IntegrityError:
-        raise ValidationError(messages.REOPEN_AWAITING) from None
+        raise ValidationError(messages.REOPEN_AWAITING, code="reopening_awaiting") from None
     audit_record(
         actor=by,
         action="period.reopen_request" if filed else "period.reopen",
@@ -76,6 +77,7 @@ def period_reopen(*, review: PeriodReview, by: Any, reason: str) -> PeriodReopen
     )
     if not filed:
         _withdraw_filing(review, by=by, reason=reason)
+        review.status = PeriodReview.Status.RETURNED
     from workflows.correction_flows import PeriodReopenFlow  # the flow's views call these services
 
     PeriodReopenFlow.start.run(reopening=reopening)
@@ -149,7 +151,8 @@ def reopening_consent(
     reopening.decided_by, reopening.decided_at, reopening.decision_reason = by, timezone.now(), reason.strip()
     reopening.save()
     if consent:
-        PeriodReview.objects.filter(pk=review.pk).update(status=PeriodReview.Status.RETURNED)
+        review.status = PeriodReview.Status.RETURNED
+        PeriodReview.objects.filter(pk=review.pk).update(status=review.status)
     words = "同意退回重新审定" if consent else "不同意退回重新审定"
     audit_record(
         actor=by,

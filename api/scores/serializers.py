@@ -299,12 +299,6 @@ class LedgerEntrySerializer(serializers.Serializer):
     reversed_by = serializers.IntegerField(allow_null=True, help_text="冲正本记录的记录 id")
 
 
-class LedgerReverseSerializer(serializers.Serializer):
-    reason = serializers.CharField(
-        max_length=1000, allow_blank=True, required=False, default="", help_text="冲正原因（必填）"
-    )
-
-
 # ---------------------------------------------------------------- the clerk's entries (支部登记)
 
 

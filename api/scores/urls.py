@@ -3,7 +3,7 @@
 from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
-from api.scores import views_clerk, views_ledger, views_periods, views_scores
+from api.scores import corrections, views_clerk, views_ledger, views_periods, views_scores
 
 # Any whole number, signed: an id that names nothing is the API's JSON 404, not Django's HTML one.
 ID = r"(?P<pk>-?[0-9]+)"
@@ -11,6 +11,8 @@ ID = r"(?P<pk>-?[0-9]+)"
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("ledger", views_ledger.LedgerViewSet, basename="ledger")
+router.register("corrections", corrections.CorrectionViewSet, basename="correction")
+router.register("reopenings", corrections.ReopeningViewSet, basename="reopening")
 
 urlpatterns = [
     path("scores/me/", views_scores.MyScoresView.as_view(), name="scores-me"),
@@ -29,6 +31,9 @@ urlpatterns = [
     path("periods/start/", views_periods.PeriodStartView.as_view(), name="periods-start"),
     re_path(
         rf"^periods/reviews/{ID}/preview/$", views_periods.PeriodPreviewView.as_view(), name="periods-preview"
+    ),
+    re_path(
+        rf"^periods/reviews/{ID}/reopen/$", corrections.PeriodReopenView.as_view(), name="periods-reopen"
     ),
     path("clerk/records/", views_clerk.BranchRecordView.as_view(), name="clerk-record"),
     path("clerk/attendance/", views_clerk.AttendanceView.as_view(), name="clerk-attendance"),

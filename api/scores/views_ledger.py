@@ -1,27 +1,22 @@
 """积分台账 over REST: the entries the caller may see (``ledger_visible_to``), filtered and ordered, and
-冲正 — for the same people the admin offers it to (those who record claims or decide appeals in the
-entry's branch), with a reason, through ``scoring.services.ledger_reverse``.
+申请冲正 — for the same people the admin offers it to (those who record claims or decide appeals in the
+entry's branch), with a reason: a correction request the 支委会 decides (``api.scores.corrections``);
+nobody reverses an entry alone.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import status, viewsets
+from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
-from accounts import access
-from api.errors import Conflict
 from api.schema import error_responses
 from api.scores import present
+from api.scores.corrections import CorrectionRequestSerializer, CorrectionSerializer, correction_start
 from api.scores.filters import LedgerFilter, approved_period_covers
-from api.scores.serializers import LedgerEntrySerializer, LedgerReverseSerializer
-from scoring import messages
-from scoring.admin import REVERSE_PERMS
-from scoring.models import LedgerEntry, RuleSetVersion
+from api.scores.serializers import LedgerEntrySerializer
+from scoring.models import RuleSetVersion
 from scoring.selectors import item_names, ledger_visible_to
-from scoring.services import ledger_reverse
 
 
 @extend_schema_view(
@@ -61,19 +56,10 @@ class LedgerViewSet(viewsets.ReadOnlyModelViewSet):
         return cache[version.pk]
 
     @extend_schema(
-        summary="冲正：以一条反向记录抵销该记录（须注明原因）",
-        request=LedgerReverseSerializer,
-        responses={201: LedgerEntrySerializer, **error_responses(400, 401, 403, 404, 409)},
+        summary="申请冲正：提出台账更正（须注明理由），由支委会决定；同意后方以一条反向记录抵销该记录",
+        request=CorrectionRequestSerializer,
+        responses={201: CorrectionSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def reverse(self, request, pk=None):
-        entry = self.get_object()
-        if not any(access.may(request.user, perm, entry.branch) for perm in REVERSE_PERMS):
-            raise PermissionDenied
-        data = LedgerReverseSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        if LedgerEntry.objects.filter(reverses=entry).exists():
-            raise Conflict(str(messages.LEDGER_ALREADY_REVERSED), code="reversed")
-        reversal = ledger_reverse(entry=entry, by=request.user, reason=data.validated_data["reason"])
-        reversal = self.get_queryset().get(pk=reversal.pk)
-        return Response(self.get_serializer(reversal).data, status=status.HTTP_201_CREATED)
+        return correction_start(request, self.get_object())

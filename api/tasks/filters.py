@@ -13,6 +13,7 @@ from viewflow.workflow.status import STATUS
 from api.tasks.kinds import BY_CODE, KIND_CHOICES
 from api.tasks.serializers import FLOWS, ID_MAX
 from scoring.core.periods import PeriodKind, parse_period
+from workflows.correction_flows import CorrectionFlow, PeriodReopenFlow
 from workflows.flows import AppealFlow, ClaimFlow, PeriodReviewFlow
 from workflows.models import Filing
 from workflows.rule_flows import RuleProposalFlow
@@ -25,6 +26,8 @@ FLOW_CLASSES = {
     "evaluation": EvaluationFlow,
     "annual": AnnualReviewFlow,
     "rule_proposal": RuleProposalFlow,
+    "correction": CorrectionFlow,
+    "reopening": PeriodReopenFlow,
 }
 CLAIM = "process__branchprocess__claim__"
 

@@ -24,7 +24,8 @@ from viewflow.workflow.models import Task
 
 from scoring import messages as scoring_messages
 from scoring import proposals
-from workflows import appeals, claims, messages, periods
+from workflows import appeals, claims, corrections, messages, periods, reopening
+from workflows.correction_flows import CorrectionFlow, PeriodReopenFlow
 from workflows.execution import task_carry_out
 from workflows.flows import AppealFlow, ClaimFlow, PeriodReviewFlow
 from workflows.forms import DecideAppealForm, FilingForm, RecordClaimForm, ReviewClaimForm
@@ -246,6 +247,48 @@ def _decide_rule_proposal(task: Task, user: Any, act: Act) -> Any:
     )
 
 
+def _correction(task: Task):
+    return task.process.coerced.correction
+
+
+def _reopening(task: Task):
+    return task.process.coerced.reopening
+
+
+def _decide_correction(task: Task, user: Any, act: Act) -> Any:
+    return task_carry_out(
+        task,
+        user,
+        corrections.correction_decide,
+        correction=_correction(task),
+        approve=act.decision == "approve",
+        reason=act.reason,
+    )
+
+
+def _consent_reopening(task: Task, user: Any, act: Act) -> Any:
+    return task_carry_out(
+        task,
+        user,
+        reopening.reopening_consent,
+        reopening=_reopening(task),
+        consent=act.decision == "consent",
+        reason=act.reason,
+    )
+
+
+def _reapprove_period(task: Task, user: Any, act: Act) -> Any:
+    review = _reopening(task).review
+    return task_carry_out(task, user, periods.period_approve, review=review, note=act.reason)
+
+
+def _refile(task: Task, user: Any, act: Act) -> Any:
+    review = _reopening(task).review
+    if act.decision == "return":
+        return task_carry_out(task, user, periods.filing_return, review=review, reason=act.reason)
+    return task_carry_out(task, user, periods.filing_archive, review=review, note=act.reason)
+
+
 def _claim_record(task: Task):
     return task.process.branchprocess.claim
 
@@ -363,12 +406,51 @@ KINDS: tuple[TaskKind, ...] = (
     ),
 )
 
+KINDS += (
+    TaskKind(
+        "correction.decide",
+        CorrectionFlow.decide,
+        (Choice("approve", "同意更正（冲正原记录）"), Choice("reject", "不予更正", (REASON,))),
+        _decide_correction,
+        reason_required=messages.CORRECTION_REJECT_REASON_REQUIRED,
+    ),
+    TaskKind(
+        "reopening.consent",
+        PeriodReopenFlow.consent,
+        (Choice("consent", "同意退回重新审定"), Choice("refuse", "不同意", (REASON,))),
+        _consent_reopening,
+        reason_required=messages.REOPEN_REFUSE_REASON_REQUIRED,
+    ),
+    TaskKind(
+        "reopening.approve", PeriodReopenFlow.approve, (Choice("approve", "重新审定"),), _reapprove_period
+    ),
+    TaskKind(
+        "reopening.file",
+        PeriodReopenFlow.file,
+        (
+            Choice("archive", _label(FilingForm.DECISIONS, "archive")),
+            Choice("return", _label(FilingForm.DECISIONS, "return"), (REASON,)),
+        ),
+        _refile,
+        reason_required=messages.FILING_REASON_REQUIRED,
+    ),
+)
+
 BY_CODE = {kind.code: kind for kind in KINDS}
 CODES = tuple(BY_CODE)
 DECISIONS = tuple(dict.fromkeys(choice.decision for kind in KINDS for choice in kind.choices))
 DECISION_CHOICES = [(decision, decision) for decision in DECISIONS]
 KIND_CHOICES = [(kind.code, kind.title) for kind in KINDS]
-FLOW_CLASSES = (ClaimFlow, PeriodReviewFlow, AppealFlow, EvaluationFlow, AnnualReviewFlow, RuleProposalFlow)
+FLOW_CLASSES = (
+    ClaimFlow,
+    PeriodReviewFlow,
+    AppealFlow,
+    EvaluationFlow,
+    AnnualReviewFlow,
+    RuleProposalFlow,
+    CorrectionFlow,
+    PeriodReopenFlow,
+)
 
 
 def kind_of(task: Task) -> TaskKind:

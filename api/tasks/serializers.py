@@ -24,6 +24,8 @@ FLOWS = [
     ("evaluation", "民主评议"),
     ("annual", "年度总评"),
     ("rule_proposal", "自主设定项目审批"),
+    ("correction", "台账更正"),
+    ("reopening", "退回重新审定"),
 ]
 NEEDS = [("reason", "原因 / 意见"), ("points", "分值"), ("result", "更正后的评议等次、得分或年度等次")]
 TASK_STATUS = [(value, str(label)) for value, label in STATUS.choices]  # viewflow's, in the project's Chinese

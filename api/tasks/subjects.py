@@ -16,6 +16,7 @@ from api.claims.serializers.appeals import AppealSerializer
 from api.claims.serializers.claims import ClaimSerializer
 from api.rule_proposals.serializers import RuleProposalBriefSerializer
 from api.schema import enum_field
+from api.scores.corrections import CorrectionSerializer, ReopeningSerializer
 from api.scores.serializers import review_status
 from api.yearend.briefs import AnnualReviewBriefSerializer, EvaluationBriefSerializer
 from scoring.core.annual import grade_choices
@@ -32,6 +33,8 @@ SUBJECT_TYPES = [
     ("evaluation", "民主评议"),
     ("annual_review", "年度总评"),
     ("rule_proposal", "自主设定项目申请"),
+    ("correction", "台账更正"),
+    ("reopening", "退回重新审定"),
 ]
 RECORDS = [kind for kind, _ in SUBJECT_TYPES]
 # The API resources that show each subject in full.
@@ -42,6 +45,8 @@ SUBJECT_ROUTES = {
     "evaluation": "api:evaluation-detail",
     "annual_review": "api:annual-review-detail",
     "rule_proposal": "api:rule-proposal-detail",
+    "correction": "api:correction-detail",
+    "reopening": "api:reopening-detail",
 }
 
 
@@ -83,7 +88,8 @@ class PeriodReviewBriefSerializer(serializers.Serializer):
 
 class SubjectSerializer(serializers.Serializer):
     """The record the task acts on; exactly one of ``claim``, ``period_review``, ``appeal``,
-    ``evaluation``, ``annual_review``, ``rule_proposal`` is set (the one ``type`` names)."""
+    ``evaluation``, ``annual_review``, ``rule_proposal``, ``correction``, ``reopening`` is set (the one
+    ``type`` names)."""
 
     type = enum_field("TaskSubjectTypeEnum", SUBJECT_TYPES)
     id = serializers.IntegerField()
@@ -97,6 +103,8 @@ class SubjectSerializer(serializers.Serializer):
     evaluation = EvaluationBriefSerializer(allow_null=True)
     annual_review = AnnualReviewBriefSerializer(allow_null=True)
     rule_proposal = RuleProposalBriefSerializer(allow_null=True)
+    correction = CorrectionSerializer(allow_null=True)
+    reopening = ReopeningSerializer(allow_null=True)
 
 
 def subject_of(process, context: dict) -> dict:
@@ -135,6 +143,12 @@ def _summary(kind: str, record, context: dict) -> str:
         return f"{record.branch.name} {record.label}"
     if kind == "rule_proposal":
         return f"{record.organization.name} {record.label}（{record.effective_from} 起）"
+    if kind == "correction":
+        entry = record.entry
+        name = _item_name(context, entry.ruleset_version, entry.item_code)
+        return f"更正 {entry.member.real_name} {entry.occurred_on} {name} {entry.points:+}"
+    if kind == "reopening":
+        return f"{record.review.branch.name} {record.review.label} 退回重新审定"
     if record.entry_id is None:  # an appeal against a year-end result
         owner = record.window.owner
         return f"{record.appellant.real_name} 对 {record.subject.real_name} 的{owner.label}结果的申诉"
@@ -173,4 +187,8 @@ def with_subjects(tasks: QuerySet) -> QuerySet:
         f"{bp}evaluation__branch",
         f"{bp}annual_review__branch",
         f"{bp}rule_proposal__organization",
+        f"{bp}correction__entry__member",
+        f"{bp}correction__entry__ruleset_version",
+        f"{bp}correction__branch",
+        f"{bp}reopening__review__branch",
     )

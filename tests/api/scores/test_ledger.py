@@ -1,5 +1,5 @@
 """ledger/: the entries ledger_visible_to gives the caller, with their sources and links, filters and
-ordering; 冲正 for those the admin offers it to, with a reason, through ledger_reverse."""
+ordering; 申请冲正 for those the admin offers it to, with a reason: a correction the 支委会 decides."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import datetime
 import pytest
 
 from accounts.models import Member
-from scoring import messages
 from scoring.models import LedgerEntry
 from scoring.selectors import ledger_visible_to
 from tests.workflows.helpers import approved_claim, nothing_changes
+from workflows import messages as workflow_messages
 from workflows.claims import attendance_record
 from workflows.models import Claim
 
@@ -195,52 +195,73 @@ def test_ordering(as_user, world, ledger):
     assert default[0]["occurred_on"] == "2026-04-08"
 
 
-# --- 冲正 ---------------------------------------------------------------------------------------
+# --- 申请冲正: a correction request, decided by the 支委会 ---------------------------------------
 
 
 def reverse_url(entry) -> str:
     return f"{LEDGER}{entry.pk}/reverse/"
 
 
-def test_the_clerk_reverses_an_entry_with_a_reason(as_user, world, ledger):
+def test_a_clerk_cannot_reverse_an_entry_alone_over_the_api(as_user, world, ledger):
     entry = LedgerEntry.objects.get(member=world.member_a, occurred_on=D(2026, 4, 8))
-    response = as_user(world.clerk_a).post(reverse_url(entry), {"reason": "重复登记"}, format="json")
+    response = as_user(world.clerk_a).post(
+        reverse_url(entry), {"reason": "重复登记", "evidence_note": "签到表"}, format="json"
+    )
     assert response.status_code == 201, response.content
     body = response.json()
-    reversal = LedgerEntry.objects.get(reverses=entry)
-    assert body["id"] == reversal.pk and body["reverses"] == entry.pk
-    assert (body["points"], body["source"], body["kind"], body["reason"]) == (
-        "-2.00",
-        "reversal",
-        "correction",
+    assert (body["entry"], body["status"], body["reason"], body["evidence_note"], body["requested_by"]) == (
+        entry.pk,
+        "open",
         "重复登记",
+        "签到表",
+        "lina",
     )
-    assert body["author"] == "lina" and body["author_name"] == "李娜"
-    assert as_user(world.clerk_a).get(f"{LEDGER}{entry.pk}/").json()["reversed_by"] == reversal.pk
+    assert body["reversal"] is None and body["process_id"]
+    assert not LedgerEntry.objects.filter(reverses=entry).exists()
+    assert as_user(world.clerk_a).get(f"{LEDGER}{entry.pk}/").json()["reversed_by"] is None
+    assert as_user(world.clerk_a).get(f"/api/v1/corrections/{body['id']}/").json()["status"] == "open"
+
+
+def test_the_committee_decides_the_correction_through_its_task(as_user, world, ledger):
+    entry = LedgerEntry.objects.get(member=world.member_a, occurred_on=D(2026, 4, 8))
+    correction = as_user(world.clerk_a).post(reverse_url(entry), {"reason": "重复登记"}, format="json").json()
+    committee = as_user(world.committee_a)
+    tasks = committee.get("/api/v1/tasks/queue/?kind=correction.decide").json()["results"]
+    assert [t["subject"]["correction"]["id"] for t in tasks] == [correction["id"]]
+    task = tasks[0]
+    assert task["subject"]["type"] == "correction"
+    assert "张伟" in task["subject"]["summary"]
+    missing = committee.post(f"/api/v1/tasks/{task['id']}/act/", {"decision": "reject"}, format="json")
+    assert missing.status_code == 400
+    done = committee.post(f"/api/v1/tasks/{task['id']}/act/", {"decision": "approve"}, format="json")
+    assert done.status_code == 200, done.content
+    reversal = LedgerEntry.objects.get(reverses=entry)
+    assert reversal.created_by == world.committee_a and "重复登记" in reversal.reason
     client = as_user(world.clerk_a)
+    assert client.get(f"{LEDGER}{entry.pk}/").json()["reversed_by"] == reversal.pk
     assert ids(client, "&state=reversed") == {entry.pk} and ids(client, "&state=reversal") == {reversal.pk}
-    assert entry.pk not in ids(client, "&state=counted")
+    assert client.get(f"/api/v1/corrections/{correction['id']}/").json()["reversal"] == reversal.pk
 
 
 @pytest.mark.parametrize("persona", ["committee_a", "secretary_a"])
-def test_those_who_decide_appeals_may_reverse_too(as_user, world, ledger, persona):
+def test_those_who_decide_appeals_may_ask_too(as_user, world, ledger, persona):
     entry = LedgerEntry.objects.get(member=world.member_a, occurred_on=D(2026, 4, 8))
     response = as_user(user_of(world, persona)).post(
         reverse_url(entry), {"reason": "核实有误"}, format="json"
     )
-    assert response.status_code == 201 and LedgerEntry.objects.filter(reverses=entry).exists()
+    assert response.status_code == 201 and not LedgerEntry.objects.filter(reverses=entry).exists()
 
 
-def test_a_reversal_without_a_reason_is_refused_and_writes_nothing(as_user, world, ledger):
+def test_a_request_without_a_reason_is_refused_and_writes_nothing(as_user, world, ledger):
     entry = LedgerEntry.objects.get(member=world.member_a, occurred_on=D(2026, 4, 8))
     client = as_user(world.clerk_a)
     with nothing_changes():
         response = client.post(reverse_url(entry), {"reason": "  "}, format="json")
     assert response.status_code == 400
-    assert response.json()["fields"] == {"reason": [str(messages.LEDGER_REASON_REQUIRED)]}
+    assert response.json()["fields"] == {"reason": [str(workflow_messages.CORRECTION_REASON_REQUIRED)]}
 
 
-def test_reversing_twice_is_409_and_a_reversal_cannot_be_reversed(as_user, world, ledger):
+def test_asking_twice_is_409_and_an_approved_period_is_409(as_user, world, ledger):
     entry = LedgerEntry.objects.get(member=world.member_a, occurred_on=D(2026, 4, 8))
     client = as_user(world.clerk_a)
     assert client.post(reverse_url(entry), {"reason": "重复"}, format="json").status_code == 201
@@ -248,14 +269,30 @@ def test_reversing_twice_is_409_and_a_reversal_cannot_be_reversed(as_user, world
         again = client.post(reverse_url(entry), {"reason": "重复"}, format="json")
     assert again.status_code == 409
     assert again.json() == {
-        "code": "reversed",
-        "message": str(messages.LEDGER_ALREADY_REVERSED),
+        "code": "correction_open",
+        "message": str(workflow_messages.CORRECTION_OPEN),
         "fields": {},
     }
-    reversal = LedgerEntry.objects.get(reverses=entry)
-    response = client.post(reverse_url(reversal), {"reason": "恢复"}, format="json")
-    assert response.status_code == 400
-    assert response.json()["fields"] == {"non_field_errors": [str(messages.LEDGER_CANNOT_REVERSE_REVERSAL)]}
+    frozen = LedgerEntry.objects.filter(member=world.member_a, occurred_on__lt=D(2026, 4, 1)).first()
+    with nothing_changes():
+        closed = client.post(reverse_url(frozen), {"reason": "有误"}, format="json")
+    assert closed.status_code == 409 and closed.json()["code"] == "period_approved"
+
+
+def test_one_s_own_entry_is_403_with_the_reason(as_user, world, ledger):
+    from scoring.services import ledger_record
+
+    own = ledger_record(
+        member=world.clerk_a.member,
+        item_code="innovative-activity",
+        occurred_on=D(2026, 4, 9),
+        source=LedgerEntry.Source.RECORD,
+        by=world.secretary_a,
+    )
+    client = as_user(world.clerk_a)
+    with nothing_changes():
+        response = client.post(reverse_url(own), {"reason": "有误"}, format="json")
+    assert response.status_code == 403 and response.json()["code"] == "own_points"
 
 
 @pytest.mark.parametrize(
