@@ -16,6 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from accounts.duties import refuse_own_points
 from accounts.models import Member, Organization
 from audit.services import audit_record
 from scoring import messages
@@ -392,6 +393,8 @@ def ledger_record(
             return existing
     if source == LedgerEntry.Source.REVERSAL:
         raise ValidationError({"source": [messages.LEDGER_REVERSAL_VIA_SERVICE]})
+    # Whoever writes an entry is never the member it scores: the last line of 不得办理涉及本人积分的事项.
+    refuse_own_points(by, member, action="记入台账")
     if not member.is_scored:
         raise ValidationError({"member": [messages.LEDGER_MEMBER_EXEMPT % {"member": member.real_name}]})
     branch = member.branch_on(occurred_on)
@@ -444,7 +447,7 @@ def ledger_import(*, rows: list[ImportRow], by: Any, reason: str) -> list[Ledger
     are written at once with one audit record per branch; they count like any entry once their period is
     approved. Only the branch's clerk (``record_claims``) imports.
     """
-    from accounts.access import may
+    from accounts.duties import may_do
     from accounts.models import BranchMembership
 
     if not reason.strip():
@@ -455,10 +458,11 @@ def ledger_import(*, rows: list[ImportRow], by: Any, reason: str) -> list[Ledger
     ):
         spells.setdefault(spell.member_id, []).append(spell)
     versions: dict[tuple[int, datetime.date], RuleSetVersion] = {}
-    allowed: dict[int, bool] = {}
+    allowed: dict[tuple[int, int], bool] = {}
     entries, errors = [], []
     for number, row in enumerate(rows, start=1):
         try:
+            refuse_own_points(by, row.member, action="台账导入")
             branch = next(
                 (
                     s.branch
@@ -473,9 +477,10 @@ def ledger_import(*, rows: list[ImportRow], by: Any, reason: str) -> list[Ledger
                     "member": row.member.real_name,
                 }
                 raise ValidationError({"occurred_on": [message]})
-            if branch.pk not in allowed:
-                allowed[branch.pk] = may(by, "record_claims", branch)
-            if not allowed[branch.pk]:
+            # The clerk's right, or the secretary's standing in for a branch's only clerk (accounts.duties).
+            if (branch.pk, row.member.pk) not in allowed:
+                allowed[branch.pk, row.member.pk] = may_do(by, "record_claims", branch, [row.member])
+            if not allowed[branch.pk, row.member.pk]:
                 raise ValidationError(messages.LEDGER_IMPORT_NOT_ALLOWED % {"branch": branch.name})
             key = (branch.pk, row.occurred_on)
             if key not in versions:

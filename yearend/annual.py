@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.access import role_holders
+from accounts.duties import concerns, own_points_message
 from accounts.models import Member, Organization, RoleAssignment
 from audit.services import audit_record
 from scoring.core.annual import follow_up_due, grade_allowed, honours_eligible
@@ -29,7 +30,7 @@ from workflows.models import Appeal, PublicityWindow
 from workflows.notifications import notify_many
 from workflows.periods import cycle_rules
 from yearend import messages
-from yearend.evaluation import _when, require, require_window_settled
+from yearend.evaluation import OWN_ROW_ACTION, _when, require, require_window_settled
 from yearend.models import AnnualDecision, AnnualResult, AnnualReview, EvaluationSession, GradeProposal
 from yearend.standings import branch_year, members_by_pk, year_inputs
 
@@ -191,6 +192,8 @@ def annual_grades_set(
         if refusal:
             raise ValidationError(f"{member.real_name}：{refusal}")
         suggested = standing.suggested_grade
+        if concerns(by, member) and suggested and given.grade != suggested:
+            raise ValidationError(own_points_message(OWN_ROW_ACTION % {"name": member.real_name}))
         if suggested and given.grade != suggested and not given.reason.strip():
             raise ValidationError(
                 messages.GRADE_REASON_REQUIRED % {"name": member.real_name, "suggested": suggested}

@@ -107,7 +107,13 @@ def _import_ledger(state: DemoState, branch: Organization, cycle: int, start_mon
             row(member, item, day((3 * k + index) % 12, 18 + k // 4), points)
         if index % 7 == 3:
             row(member, "late-written-material", day(8, 12))
-    ledger_import(rows=rows, by=state.users["clerk"], reason=IMPORT_REASON.format(cycle=cycle))
+    # The clerk imports everyone's lines but his own, which the secretary enters (不得办理涉及本人积分的事项).
+    clerk = state.users["clerk"]
+    theirs = [r for r in rows if r.member.user_id != clerk.pk]
+    ledger_import(rows=theirs, by=clerk, reason=IMPORT_REASON.format(cycle=cycle))
+    own = [r for r in rows if r.member.user_id == clerk.pk]
+    if own:
+        ledger_import(rows=own, by=state.users["secretary"], reason=IMPORT_REASON.format(cycle=cycle))
 
 
 def _approve_quarters(state: DemoState, branch: Organization, cycle: int, start_month: int) -> None:
@@ -172,9 +178,9 @@ def _held_evaluation(state: DemoState, branch: Organization, cycle: int):
     _cast(session, online, _at(meeting, datetime.time(10)))
     for subject in _evaluated(session)[:2]:
         ballots = len([v for v in paper if v.pk != subject.pk])
-        paper_tally_enter(
-            session=session, subject=subject, ballots=ballots, counts={"合格": ballots}, by=clerk
-        )
+        # The clerk's own count is entered by the secretary (不得办理涉及本人积分的事项).
+        by = secretary if subject.user_id == clerk.pk else clerk
+        paper_tally_enter(session=session, subject=subject, ballots=ballots, counts={"合格": ballots}, by=by)
     carry_out(
         session.process, EvaluationFlow.tally, clerk, evaluation_tally_close, session=session,
         now=_at(meeting, datetime.time(12)),

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.access import may, role_holders
+from accounts.duties import concerns, own_points_message, require_duty
 from accounts.models import Member, Organization, RoleAssignment
 from audit.services import audit_record
 from scoring.core.periods import Period, PeriodKind, cycle_bounds
@@ -42,6 +43,11 @@ from yearend.tallies import session_tallies
 
 SELF_ASSESSMENT_MAX = 2000
 MEETING_MONTHS_AFTER = 2  # 年底 or the first two months of the next year
+
+
+# In a form for the whole branch, the officer's own row takes what the count or the rules suggest and
+# nothing else: a different result for them is for another officer to propose (or an appeal to decide).
+OWN_ROW_ACTION = "改变%(name)s本人的建议结果"
 
 
 def require(by: Any, perm: str, branch: Organization) -> None:
@@ -327,8 +333,11 @@ def paper_tally_enter(
     by: Any,
 ) -> PaperTally:
     """纸质票录入: the clerk enters the meeting's paper count for one member. A second entry corrects the
-    first (both kept); the tallies may never exceed the ballots cast."""
-    require(by, "record_claims", session.branch)
+    first (both kept); the tallies may never exceed the ballots cast. Never the clerk's own count: the
+    secretary enters it for a branch's only clerk (``accounts.duties``)."""
+    require_duty(
+        by, "record_claims", session.branch, [subject], action="录入本人的纸质票", denied=messages.NOT_ALLOWED
+    )
     session = _locked(session)
     _require_status(session, EvaluationSession.Status.VOTING, message=messages.SESSION_NOT_VOTING)
     if not session.paper:
@@ -457,6 +466,9 @@ def evaluation_propose(
         member, given = participant.member, proposals[participant.member_id]
         level, score = evaluation_value(session, level=given.level, score=given.score)
         suggested = tallies[member.pk].suggestion
+        # Nobody voted on them (no count to follow): the row stands as proposed, open to the 公示's appeals.
+        if concerns(by, member) and suggested is not None and (level or score) != suggested:
+            raise ValidationError(own_points_message(OWN_ROW_ACTION % {"name": member.real_name}))
         if suggested is not None and (level or score) != suggested and not given.reason.strip():
             shown = suggested if isinstance(suggested, str) else f"{fmt(suggested)} 分"
             raise ValidationError(
