@@ -34,6 +34,7 @@ from accounts.spreadsheets import (  # noqa: F401  (XLSX_CONTENT_TYPE, RowError,
     RowError,
     Sheet,
     SheetRejected,
+    append_row,
     cell_text,
     check_size,
     extension_of,
@@ -470,8 +471,8 @@ def roster_template(*, example_branch_code: str) -> bytes:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "党员名册"
-    sheet.append([c.header for c in COLUMNS])
-    sheet.append(_example_row(example_branch_code))
+    append_row(sheet, [c.header for c in COLUMNS])
+    append_row(sheet, _example_row(example_branch_code))  # the branch code is the organization's own text
     sheet.freeze_panes = "A2"
     last_row = 2000
     for index, column in enumerate(COLUMNS, 1):
@@ -545,7 +546,7 @@ def _instructions(sheet: Any) -> None:
     from openpyxl.styles import Alignment, Font
 
     for row in INSTRUCTIONS:
-        sheet.append(list(row))
+        append_row(sheet, row)
     sheet.column_dimensions["A"].width = 14
     sheet.column_dimensions["B"].width = 100
     for cell in sheet[1]:

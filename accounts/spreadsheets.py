@@ -1,6 +1,8 @@
 """Uploaded spreadsheets (名册, 签到表): rows numbered as the user sees them in Excel, every problem named by
 row and column, in Chinese. Shared by the roster import (``accounts.roster``) and the attendance import
 (``reports.exports.imports``); nothing here knows what the rows mean.
+
+And the one way every exported sheet writes a value (:func:`write_cell`, :func:`append_row`): text as text.
 """
 
 from __future__ import annotations
@@ -200,3 +202,32 @@ def cell_date(value: Cell) -> datetime.date | None:
     if isinstance(value, datetime.date):
         return value
     return parse_date(cell_text(value))
+
+
+# --- Writing -----------------------------------------------------------------------------------------
+
+# What makes Excel read a cell as a formula when it is typed, pasted or edited (and a CSV when opened).
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def as_text(cell: Cell) -> Cell:
+    """Text stays text. openpyxl stores a string starting with "=" as a formula, and Excel turns one starting
+    with = + - @ into a formula as soon as the office edits the cell: a name, an item or a reason a member
+    typed (``=HYPERLINK(…)``) is written as a string, with Excel's quote prefix (the leading apostrophe)."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+        if cell.value.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True
+    return cell
+
+
+def write_cell(sheet: Any, *, row: int, column: int, value: Any) -> Cell:
+    """``sheet.cell(row, column, value)`` for any value a user may have typed."""
+    return as_text(sheet.cell(row=row, column=column, value=value))
+
+
+def append_row(sheet: Any, values: Iterable[Any]) -> None:
+    """``sheet.append(values)`` for any values a user may have typed."""
+    sheet.append(list(values))
+    for cell in sheet[sheet.max_row]:
+        as_text(cell)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 
 from accounts.models import Organization
+from accounts.spreadsheets import append_row
 from reports.exports.imports import DATE, HEADERS, ID_TAIL, ITEM, NAME, NOTE, PHONE, POINTS, REQUIRED
 from scoring.core.ruleset import Item, fmt
 from scoring.core.ruleset import Source as ItemSource
@@ -31,9 +32,9 @@ def attendance_template(*, branch: Organization, today: datetime.date) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "签到登记"
-    sheet.append(list(HEADERS))
+    append_row(sheet, HEADERS)
     example_item = items[0].name if items else ""
-    sheet.append(["示例党员", "", "", today, example_item, "", "示例：请替换或删除本行"])
+    append_row(sheet, ["示例党员", "", "", today, example_item, "", "示例：请替换或删除本行"])
     widths = {NAME: 12, ID_TAIL: 14, PHONE: 15, DATE: 13, ITEM: 36, POINTS: 8, NOTE: 30}
     for index, header in enumerate(HEADERS, 1):
         letter = get_column_letter(index)
@@ -47,9 +48,9 @@ def attendance_template(*, branch: Organization, today: datetime.date) -> bytes:
             sheet.cell(row=row, column=index).number_format = number_format
     sheet.freeze_panes = "A2"
     guide = workbook.create_sheet("项目与说明")
-    guide.append(["项目编码", "项目名称", "分值", "说明"])
-    for item in items:
-        guide.append([item.code, item.name, _points_label(item), item.description])
+    append_row(guide, ["项目编码", "项目名称", "分值", "说明"])
+    for item in items:  # names and descriptions are the branch's own text
+        append_row(guide, [item.code, item.name, _points_label(item), item.description])
     if items:
         validation = DataValidation(
             type="list", formula1=f"='项目与说明'!$B$2:$B${len(items) + 1}", allow_blank=False
@@ -59,7 +60,7 @@ def attendance_template(*, branch: Organization, today: datetime.date) -> bytes:
         sheet.add_data_validation(validation)
     guide.append([])
     for line in INSTRUCTIONS:
-        guide.append(["", line])
+        append_row(guide, ["", line])
     for letter, width in zip("ABCD", (24, 36, 10, 60), strict=True):
         guide.column_dimensions[letter].width = width
     buffer = io.BytesIO()

@@ -1,6 +1,6 @@
 """How every exported sheet looks: a title row, an information row (organization, period, 审定 or 草稿),
 a frozen header, points as numbers with a points format, widths that fit Chinese text, a totals row — and
-text as text, never a formula.
+text as text, never a formula (every cell through ``accounts.spreadsheets.write_cell``).
 
 Sheets are described as data (:class:`Table`) and written by :func:`workbook_bytes`; the ledgers and
 rankings in ``reports.exports.excel`` only say which columns and rows they have.
@@ -19,10 +19,11 @@ from typing import Any
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from accounts.spreadsheets import append_row, write_cell
 
 # Points keep up to two decimals: a 0.5-point item weighted at 70 % is 0.35, which "0.0" would print as
 # 0.4 and make the column not add up on paper. Whole and half points still read 1.0 and 0.5.
@@ -162,7 +163,7 @@ def _same_group(columns: Sequence[Column], start: int):
 
 
 def _header_cell(sheet: Worksheet, row: int, column: int, value: str) -> None:
-    cell = sheet.cell(row=row, column=column, value=value or None)
+    cell = write_cell(sheet, row=row, column=column, value=value or None)
     cell.font = Font(bold=True)
     cell.fill = _HEADER_FILL
     cell.border = _BORDER
@@ -175,7 +176,7 @@ def _append(
     row = sheet.max_row + 1
     for index, column in enumerate(columns, 1):
         value = values[index - 1] if index - 1 < len(values) else None
-        cell = _as_text(sheet.cell(row=row, column=index, value=_cell_value(value, column.kind)))
+        cell = write_cell(sheet, row=row, column=index, value=_cell_value(value, column.kind))
         cell.border = _BORDER
         if column.kind is Kind.POINTS:
             cell.number_format = POINTS_FORMAT
@@ -191,17 +192,8 @@ def _append(
             cell.font = Font(bold=True)
 
 
-def _as_text(cell: Cell) -> Cell:
-    """Text stays text: openpyxl stores a string starting with "=" as a formula, and a name, an item or a
-    reason a member typed ("=HYPERLINK(…)") must never run as one when the office opens the file."""
-    if isinstance(cell.value, str) and cell.data_type == "f":
-        cell.data_type = "s"
-    return cell
-
-
 def _append_text(sheet: Worksheet, text: str) -> None:
-    sheet.append([text])
-    _as_text(sheet.cell(row=sheet.max_row, column=1))
+    append_row(sheet, [text])
 
 
 def _cell_value(value: Any, kind: Kind) -> Any:
