@@ -1,9 +1,13 @@
 """PDF rendering: Chinese text comes back out of the PDF, and missing prerequisites stop PDF work."""
 
+import http.server
 import shutil
 import subprocess
+import threading
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
@@ -86,3 +90,85 @@ def test_system_check_warns_when_pdfs_cannot_be_made(monkeypatch, capsys):
 
 def test_system_check_is_quiet_on_a_ready_machine():
     call_command("check", fail_level="WARNING")
+
+
+# --- What a document may load --------------------------------------------------------------------
+
+
+@pytest.fixture
+def web_server():
+    """A web server on this machine that notes every request it gets and answers with a stylesheet."""
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            body = b'body::before { content: "FETCHED-FROM-THE-NETWORK"; }'
+            self.send_response(200)
+            self.send_header("Content-Type", "text/css")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_document_makes_no_request_to_an_address_written_in_it(web_server, tmp_path):
+    """A member's text reaches the documents: an <img> or a stylesheet in it must not make the server call
+    a URL of someone's choosing (the intranet, a cloud metadata address)."""
+    address, hits = web_server
+    html = (
+        f'<html><head><link rel="stylesheet" href="{address}/style.css"></head>'
+        f'<body><p>事由</p><img src="{address}/pixel.png"><div style="background: url({address}/bg.png)">'
+        "</div></body></html>"
+    )
+
+    text = pdf_text(render_pdf(html), tmp_path)
+
+    assert hits == []
+    assert "FETCHED-FROM-THE-NETWORK" not in text and "事由" in text
+
+
+def test_a_document_does_not_read_the_servers_own_files(tmp_path):
+    secret = tmp_path / "secret.css"
+    secret.write_text('body::before { content: "READ-FROM-THE-DISK"; }')
+    html = (
+        f'<html><head><link rel="stylesheet" href="file://{secret}"></head>'
+        '<body><p>事由</p><img src="file:///etc/passwd"></body></html>'
+    )
+
+    assert "READ-FROM-THE-DISK" not in pdf_text(render_pdf(html), tmp_path)
+
+
+def test_a_document_loads_data_urls_and_the_projects_static_files(tmp_path):
+    inline = "data:text/css,body::before{content:%22INLINE-STYLE%22}"
+    html = f'<html><head><link rel="stylesheet" href="{inline}"></head><body><p>事由</p></body></html>'
+    assert "INLINE-STYLE" in pdf_text(render_pdf(html), tmp_path)
+
+    fetcher = pdf.project_files_fetcher()
+    served = fetcher.fetch(pdf.BASE_URL + "static/reports/dashboards.css")
+    assert served.read() == Path(finders.find("reports/dashboards.css")).read_bytes()
+    assert served.content_type == "text/css"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://127.0.0.1:9/static/reports/dashboards.css",  # our static path, on another host
+        pdf.BASE_URL + "static/../../../etc/passwd",
+        pdf.BASE_URL + "static/%2e%2e/%2e%2e/etc/passwd",
+        pdf.BASE_URL + "media/evidence/2026/03/x.png",  # uploads are not static files
+        "ftp://example.org/x.css",
+    ],
+)
+def test_the_fetcher_refuses_anything_but_data_and_static_files(url):
+    with pytest.raises(ValueError, match="只读取 data: 和本系统的静态文件"):
+        pdf.project_files_fetcher().fetch(url)
