@@ -18,9 +18,11 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.access import role_holders
+from accounts.duties import HIGHER_STANDS_IN, holders_of
 from accounts.models import Member, Organization, RoleAssignment
 from workflows.models import BranchProcess, ReviewSettings
 from workflows.notifications import notify
+from workflows.selectors import members_concerned
 
 logger = logging.getLogger(__name__)
 
@@ -171,6 +173,21 @@ def _escalate(task: Task, process: BranchProcess, organization: Organization, da
     if not secretaries:
         logger.warning("Task %s is overdue but %s has no secretary to notify", task.pk, organization)
         return 0
+    return _notify_overdue(task, process, organization, days, _chasers(process, organization, secretaries))
+
+
+def _chasers(process: BranchProcess, organization: Organization, secretaries: list[Any]) -> list[Any]:
+    """The secretaries — but never about their own points: then the higher committee chases the task."""
+    concerned = {member.user_id for member in members_concerned(process) if member.user_id}
+    chasers = [user for user in secretaries if user.pk not in concerned]
+    if chasers:
+        return chasers
+    return list(holders_of(HIGHER_STANDS_IN, organization).exclude(pk__in=concerned).order_by("pk"))
+
+
+def _notify_overdue(
+    task: Task, process: BranchProcess, organization: Organization, days: int, recipients: list[Any]
+) -> int:
     title = _task_title(task)
     values = {
         "branch": organization.name,
@@ -180,7 +197,7 @@ def _escalate(task: Task, process: BranchProcess, organization: Organization, da
         "created": timezone.localtime(task.created).strftime("%Y-%m-%d %H:%M"),
     }
     sent = 0
-    for user in secretaries:
+    for user in recipients:
         notification = notify(
             recipient=user,
             kind="review_overdue",

@@ -85,12 +85,14 @@ def appeals_visible_to(user) -> QuerySet[Appeal]:
 
 
 # The members a task is about, from the task row: a claim's member, an appeal's appellant and the member
-# whose entry or year-end result it disputes. Nobody is offered a task about themselves.
+# whose entry or year-end result it disputes, the member whose entry a 台账更正 cancels. Nobody is offered
+# a task about themselves.
 TASK_MEMBER_PATHS = (
     "process__branchprocess__claim__member",
     "process__branchprocess__appeal__appellant",
     "process__branchprocess__appeal__entry__member",
     "process__branchprocess__appeal__subject",
+    "process__branchprocess__correction__entry__member",
 )
 
 
@@ -99,7 +101,11 @@ def members_concerned(process) -> list[Member]:
     process = process if isinstance(process, BranchProcess) else process.coerced
     if process.claim_id is not None:
         return [process.claim.member]
-    return appeal_members(process.appeal) if process.appeal_id is not None else []
+    if process.appeal_id is not None:
+        return appeal_members(process.appeal)
+    if process.correction_id is not None:  # 台账更正: the member whose entry it cancels
+        return [process.correction.entry.member]
+    return []
 
 
 def appeal_members(appeal: Appeal) -> list[Member]:

@@ -318,3 +318,19 @@ def test_the_same_appeal_posted_twice_at_once_is_one_appeal(world, posted_entry)
         messages.APPEAL_DUPLICATE % {"filed": "2026-04-02 09:00"},
     }
     assert Appeal.objects.count() == 1
+
+
+# --- The overdue reminder ----------------------------------------------------------------------
+
+
+def test_an_overdue_review_of_the_secretary_s_own_claim_is_chased_by_the_higher_committee(world, rules_2026):
+    from django.utils import timezone
+    from viewflow.workflow.models import Task
+
+    from workflows.escalation import reviews_escalate
+    from workflows.models import Notification
+
+    task = open_task(recorded_claim_of(world, world.secretary_a).process, ClaimFlow.review)
+    Task.objects.filter(pk=task.pk).update(created=timezone.now() - datetime.timedelta(days=8))
+    assert reviews_escalate() == 1
+    assert Notification.objects.get(kind="review_overdue").recipient == world.higher
