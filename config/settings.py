@@ -148,6 +148,10 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://"
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL or "cache+memory://")
+# Nothing reads a task's result: the outcome of the work is in the database (ExportJob, FilingPackage,
+# Notification). Storing results also made every .delay() subscribe to the Redis result backend, which
+# with Redis down retried for ~20 s, then raised RuntimeError (not a broker error): a page hung that long.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

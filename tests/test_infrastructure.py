@@ -598,3 +598,28 @@ def test_the_cache_answers_from_local_memory_while_redis_is_down(redis_down):
     cache.set("k", "党员积分")
     assert cache.get("k") == "党员积分"
     assert cache.add("n", 1) and cache.incr("n") == 2  # what the API throttles and axes need
+
+
+def test_with_redis_down_a_task_send_fails_at_once_and_is_left_for_the_outbox(tmp_path):
+    """The real settings, the real Celery app, a broker on a closed port: a page that queues an e-mail
+    must not hang on reconnecting (it did for ~20 s, to the result backend) and must not raise."""
+    code = """
+import json, time, django
+django.setup()
+from workflows.notifications import notification_enqueue
+started = time.monotonic()
+queued = notification_enqueue(1)
+print(json.dumps({"queued": queued, "seconds": time.monotonic() - started}))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=_environment(tmp_path, REDIS_URL=REDIS_CLOSED),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    outcome = json.loads(done.stdout.strip().splitlines()[-1])
+    assert outcome["queued"] is False  # notifications_flush sends it once the broker is back
+    assert outcome["seconds"] < 5
