@@ -23,7 +23,14 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 RETRY_FOR = 90.0  # seconds a client keeps resubmitting one operation before it gives up (lost)
 TIMEOUT = (3, 30)  # connect, read
 DUPLICATE = "请勿重复申报"  # workflows.messages.DUPLICATE_CLAIM
+# workflows.messages.TASK_TAKEN: a resubmission racing the first attempt, still running, at the constraint
+RACED = "正在处理"
 ALREADY_DONE = 409
+
+
+def _filed_already(response: requests.Response) -> bool:
+    """The claim an earlier attempt sent is there: refused as a duplicate, or lost the race to it."""
+    return DUPLICATE in response.text or RACED in response.text
 
 
 class Refused(Exception):
@@ -106,9 +113,7 @@ class Client:
             "description": f"故障演练 {marker}",
             "cap_acknowledged": "true",
         }
-        response = self._send(
-            "post", "/api/v1/claims/", data=data, files=files, settle=lambda r: DUPLICATE in r.text
-        )
+        response = self._send("post", "/api/v1/claims/", data=data, files=files, settle=_filed_already)
         return response.json().get("id") if response.status_code == 201 else None
 
     def act(self, task_id: int, decision: str) -> None:

@@ -1,10 +1,10 @@
 """The fault suite: while members file claims and officers do their tasks over HTTP, one busy gunicorn
-worker is killed -9, the Celery worker is killed -9, Redis is stopped and started while the worker is
-still down (losing the e-mails queued meanwhile: no persistence), the worker restarted, PostgreSQL
-restarted. Clients resubmit what failed, as people do. Afterwards: every claim a client believes filed
-exists exactly once, approved, its process ended with every task done; one ledger entry per approved
-claim and no other; one e-mail per approval notification; ``verify_ledger`` passes. The figures are
-printed (``-s``) for the README.
+worker is killed -9, PostgreSQL restarted, the Celery worker killed -9, Redis stopped and started while
+the worker is still down (losing the e-mails queued meanwhile: no persistence), the worker restarted.
+Clients resubmit what failed, as people do. Afterwards: every claim a client believes filed exists
+exactly once, approved, its process ended with every task done; one ledger entry per approved claim and
+no other; one e-mail per approval notification; ``verify_ledger`` passes. The figures are printed
+(``-s``) for the README.
 
 It runs on a private stack (``tests/faults/stack.py``): the machine's own PostgreSQL and Redis, which the
 main test run uses, are never touched. Opt in with ``JIFEN_FAULTS=1`` (``scripts/test`` does in CI).
@@ -184,12 +184,14 @@ def test_no_claim_entry_or_email_is_lost_or_doubled_when_processes_and_servers_d
         time.sleep(STEADY)
         faults = [
             ("gunicorn worker kill -9", lambda: _kill_a_web_worker(stack)),
+            ("postgresql restart", stack.postgres.restart),
+            # last, when approvals (and their e-mails) flow steadily
             ("celery worker kill -9", lambda: _kill_the_worker(stack)),
             ("redis stop/start", lambda: _restart_redis_then_the_worker(stack)),
-            ("postgresql restart", stack.postgres.restart),
         ]
         for name, inject in faults:
             figures.phase = name
+            print(f"{time.strftime('%H:%M:%S')} {name}")
             inject()
             time.sleep(STEADY)
         figures.phase = "after"
