@@ -11,7 +11,7 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 
 from accounts.duties import concerns
-from workflows.flows import ScopedFlowMixin, _organization
+from workflows.flows import DutyView, ScopedFlowMixin, _organization
 from workflows.models import (
     BranchProcess,
     CorrectionProcess,
@@ -26,15 +26,16 @@ def _correction(process):
     return (process if isinstance(process, BranchProcess) else process.coerced).correction
 
 
-class CommitteeDecision(flow.View):
-    """支委会决定更正: never offered to the member whose entry it is, nor taken by the one who asked."""
+class CommitteeDecision(DutyView):
+    """支委会决定更正: never taken by the one who asked, nor (``DutyView``) by the member whose entry it is —
+    with the secretary or the higher committee standing in when the whole committee is concerned."""
 
     def can_assign(self, user, task):
         correction = _correction(task.process)
-        if correction is not None and (
-            user.pk == correction.requested_by_id or concerns(user, correction.entry.member)
-        ):
+        if correction is not None and user.pk == correction.requested_by_id:
             return False
+        if correction is not None and concerns(user, correction.entry.member):
+            return False  # also when the selectors do not yet list a correction's member
         return super().can_assign(user, task)
 
 

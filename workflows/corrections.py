@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.access import may
-from accounts.duties import refuse_own_points
+from accounts.duties import refuse_own_points, require_duty
 from accounts.models import Organization
 from audit.services import audit_record
 from scoring import messages as scoring_messages
@@ -110,18 +110,6 @@ def correction_request(
     return correction
 
 
-def may_decide(user: Any, correction: LedgerCorrection) -> bool:
-    """Whether ``user`` may decide the correction: the 支委会 of its branch, not its requester, not the
-    member whose entry it is."""
-    from accounts.duties import concerns
-
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.pk == correction.requested_by_id or concerns(user, correction.entry.member):
-        return False
-    return may(user, DECIDE_PERM, correction.branch)
-
-
 @transaction.atomic
 def correction_decide(
     *, correction: LedgerCorrection, by: Any, approve: bool, reason: str = "", activation: Any
@@ -132,9 +120,15 @@ def correction_decide(
         LedgerCorrection.objects.select_for_update().select_related("entry__member").get(pk=correction.pk)
     )
     entry = correction.entry
-    if not may(by, DECIDE_PERM, correction.branch):
-        raise ValidationError(messages.CORRECTION_DECIDE_NOT_ALLOWED % {"branch": correction.branch.name})
-    refuse_own_points(by, entry.member, action="决定台账更正")
+    # The 支委会 (or the one standing in when all of it is concerned), never the member concerned.
+    require_duty(
+        by,
+        DECIDE_PERM,
+        correction.branch,
+        [entry.member],
+        action="决定台账更正",
+        denied=messages.CORRECTION_DECIDE_NOT_ALLOWED % {"branch": correction.branch.name},
+    )
     if by.pk == correction.requested_by_id:
         raise ValidationError(messages.CORRECTION_OWN_REQUEST)
     if correction.status != LedgerCorrection.Status.OPEN:

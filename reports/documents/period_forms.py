@@ -54,9 +54,13 @@ class FilingDecision:
 def _filing_draft_reason(filing: Filing) -> str:
     if filing.status == Filing.Status.RETURNED:
         return f"上级党委已退回本次备案（{filing.reason}），积分待重新审定"
+    if filing.status == Filing.Status.WITHDRAWN:
+        return f"支部已撤回本次审定，退回重新审定（{filing.reason}）"
     latest = current_approval(filing.approval.review)
     if latest is not None and latest.pk != filing.approval_id:
         return f"本表为第{filing.approval.round}次审定结果，已被第{latest.round}次审定取代"
+    if filing.approval.review.status == PeriodReview.Status.RETURNED:
+        return "本期已退回重新审定，积分待重新审定"
     return "本期积分尚未审定"
 
 
@@ -66,7 +70,10 @@ def filing_form(filing: Filing) -> tuple[Sheet, dict[str, Any]]:
     review = approval.review
     rules = effective_ruleset(approval.ruleset_version)
     data = filing_sheet(filing)
-    draft = not approval_is_current(approval) or filing.status == Filing.Status.RETURNED
+    draft = not approval_is_current(approval) or filing.status in (
+        Filing.Status.RETURNED,
+        Filing.Status.WITHDRAWN,
+    )
     sheet = Sheet(
         title=data.title,
         organization=review.branch.name,

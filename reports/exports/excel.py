@@ -340,10 +340,14 @@ def _filing_draft(filing: Filing) -> tuple[bool, str]:
     """A filing sent back, or an approval a later round replaced, no longer counts."""
     if filing.status == Filing.Status.RETURNED:
         return True, f"上级党委已退回本次备案（{filing.reason}），积分待重新审定"
+    if filing.status == Filing.Status.WITHDRAWN:
+        return True, f"支部已撤回本次审定，退回重新审定（{filing.reason}）"
     if not approval_is_current(filing.approval):
         latest = current_approval(filing.approval.review)
         if latest is not None and latest.pk != filing.approval_id:
             return True, f"本表为第{filing.approval.round}次审定结果，已被第{latest.round}次审定取代"
+        if filing.approval.review.status == "returned":
+            return True, "本期已退回重新审定，积分待重新审定"
         return True, "本期积分尚未审定"
     return False, ""
 

@@ -366,3 +366,30 @@ def test_the_reopen_page_is_the_secretary_s(client, world, claims, monkeypatch):
     assert client.post(url, {"reason": "张伟的记录有误"}).status_code == 302
     review.refresh_from_db()
     assert review.status == PeriodReview.Status.RETURNED
+
+
+def test_the_filed_documents_of_a_reopened_period_say_so(world, claims, monkeypatch):
+    from reports.documents.period_forms import filing_form
+
+    review = archived_period(world, monkeypatch)
+    first = Filing.objects.get()
+    assert not filing_form(first)[0].draft
+    reopening = period_reopen(review=review, by=world.secretary_a, reason="张伟的记录有误")
+    perform(
+        open_task(reopening.process, PeriodReopenFlow.consent),
+        world.higher,
+        lambda **kw: reopening_consent(reopening=reopening, consent=True, **kw),
+    )
+    sheet, _ = filing_form(Filing.objects.get())
+    assert (sheet.draft, sheet.draft_reason) == (True, "本期已退回重新审定，积分待重新审定")
+    perform(
+        open_task(reopening.process, PeriodReopenFlow.approve),
+        world.secretary_a,
+        lambda **kw: period_approve(review=review, **kw),
+    )
+    # The new round is filed with its own documents; the pending one can be withdrawn in turn.
+    period_reopen(review=review, by=world.secretary_a, reason="再次核实")
+    second = Filing.objects.get(approval__round=2)
+    assert second.status == Filing.Status.WITHDRAWN
+    assert filing_form(second)[0].draft_reason == "支部已撤回本次审定，退回重新审定（再次核实）"
+    assert open_task(reopening.process, PeriodReopenFlow.approve)  # 审定 again where it was filed
