@@ -120,6 +120,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL or f"sqlite:///{VAR_DIR / 'jifen.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0 if EMBEDDED else 60),
+        # A kept connection is tested before a request or task reuses it: after a PostgreSQL restart every
+        # one is dead, and each web and Celery worker's next request failed with a 500 (tests/faults).
+        conn_health_checks=True,
     )
 }
 if EMBEDDED:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from celery import Celery, shared_task
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, close_old_connections, connection, connections
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
@@ -31,6 +31,25 @@ def test_database_url_postgres_means_postgresql(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version_num")
         assert int(cursor.fetchone()[0]) >= 150000
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not DATABASE_URL.startswith(("postgres://", "postgresql://")), reason="not on PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_connection_postgresql_has_closed_is_replaced_when_the_next_request_starts():
+    # What a PostgreSQL restart does to every connection a worker keeps (CONN_MAX_AGE): the server ends it.
+    assert connection.settings_dict["CONN_MAX_AGE"] > 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        kept = cursor.fetchone()[0]
+    other = connections.create_connection(DEFAULT_DB_ALIAS)
+    with other.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [kept])
+    other.close()
+    close_old_connections()  # what Django does as a request (or a Celery task) starts
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        assert cursor.fetchone()[0] != kept
 
 
 @pytest.mark.skipif(bool(DATABASE_URL), reason="DATABASE_URL is set")
