@@ -10,10 +10,6 @@ from django.db.utils import DatabaseError
 from audit.append_only import AppendOnlyError
 from scoring.models import LedgerEntry, RuleSet, RuleSetVersion
 
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="DELETE triggers are installed on PostgreSQL only"
-)
-
 
 @pytest.fixture
 def entry(world) -> LedgerEntry:
@@ -57,8 +53,6 @@ def test_ledger_refuses_updates_in_the_database(entry):
     assert entry.points == Decimal("1")
 
 
-@pytest.mark.postgres
-@postgres_only
 def test_ledger_refuses_deletes_in_the_database(entry):
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM scoring_ledgerentry WHERE id = %s", [entry.pk])
@@ -76,8 +70,6 @@ def test_ruleset_versions_refuse_updates_in_the_orm_and_the_database(entry):
         cursor.execute("UPDATE scoring_rulesetversion SET source = 'x' WHERE id = %s", [version.pk])
 
 
-@pytest.mark.postgres
-@postgres_only
 def test_ruleset_versions_refuse_deletes_in_the_database(entry):
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM scoring_rulesetversion WHERE id = %s", [entry.ruleset_version_id])
