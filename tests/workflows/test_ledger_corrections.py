@@ -393,3 +393,14 @@ def test_the_filed_documents_of_a_reopened_period_say_so(world, claims, monkeypa
     assert second.status == Filing.Status.WITHDRAWN
     assert filing_form(second)[0].draft_reason == "支部已撤回本次审定，退回重新审定（再次核实）"
     assert open_task(reopening.process, PeriodReopenFlow.approve)  # 审定 again where it was filed
+
+
+def test_the_periods_page_offers_the_secretary_to_reopen_an_approved_period(
+    client, world, claims, monkeypatch
+):
+    review = approved_period(world, monkeypatch)
+    link = f"/workflow/periods/{review.pk}/reopen/"
+    client.force_login(world.secretary_a)
+    assert link in client.get(f"/clerk/{world.branch_a.pk}/periods/").content.decode()
+    client.force_login(world.clerk_a)
+    assert link not in client.get(f"/clerk/{world.branch_a.pk}/periods/").content.decode()

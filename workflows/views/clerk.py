@@ -241,6 +241,8 @@ class PeriodsView(LoginRequiredMixin, generic.TemplateView):
         if request.user.is_authenticated:
             self.branch = get_branch_for_user(request.user, kwargs["pk"])
             self.may_start = access.may(request.user, OPEN_PUBLICITY, self.branch)
+            # 退回重新审定 of an approved period is the secretary's (``workflows.reopening``).
+            self.may_reopen = access.may(request.user, "approve_period", self.branch)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -249,6 +251,7 @@ class PeriodsView(LoginRequiredMixin, generic.TemplateView):
             branch=self.branch,
             rows=member_selectors.period_rows(self.branch),
             may_start=self.may_start,
+            may_reopen=self.may_reopen,
         )
 
     def post(self, request, *args, **kwargs):
