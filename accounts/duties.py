@@ -59,11 +59,16 @@ def refuse_own_points(actor: Any, member: Any, *, action: str) -> None:
 def excluding_own(queryset: QuerySet, user: Any, *member_paths: str) -> QuerySet:
     """``queryset`` without the rows whose member at any of ``member_paths`` is ``user`` — one query,
     no per-row check (e.g. the 待认领 queue without the tasks of one's own claims and appeals)."""
+    from accounts.models import Member
+
     if not getattr(user, "is_authenticated", False) or not member_paths:
         return queryset
+    member_pk = Member.objects.filter(user=user).values_list("pk", flat=True).first()
+    if member_pk is None:
+        return queryset  # an officer who is no member (the higher committee's staff) has no points here
     own = Q()
     for path in member_paths:
-        own |= Q(**{f"{path}__user": user})
+        own |= Q(**{path: member_pk})  # compares the foreign key: no join to the member's table
     return queryset.exclude(own)
 
 

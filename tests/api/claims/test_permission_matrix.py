@@ -155,11 +155,14 @@ def test_only_the_claimant_revises_a_returned_claim(client_of, scene, persona):
         assert response.status_code == REVISE[persona][side], (side, response.content[:200])
 
 
+# 张伟 (member_a) and 赵磊 (outsider) already have an open appeal on their side's entry (the scene's): the
+# same appeal again is 400 — one open appeal per entry and appellant.
 APPEAL = {
     "anonymous": _row(401, 401),
-    **{p: _row(201, 404) for p in ("member_a", "other_member_a", "clerk_a", "committee_a", "secretary_a")},
+    **{p: _row(201, 404) for p in ("other_member_a", "clerk_a", "committee_a", "secretary_a")},
+    "member_a": _row(400, 404),
     "clerk_b": _row(404, 201),
-    "outsider": _row(404, 201),
+    "outsider": _row(404, 400),
     "higher": _row(403, 403),
 }
 
