@@ -55,4 +55,5 @@ def seed() -> None:
         note="故障演练",
         in_force=True,
     )
-    print(json.dumps({"password": PASSWORD, "members": members, **officers}))
+    today = timezone.localdate().isoformat()  # claims are dated up to the service's today, in its rules' year
+    print(json.dumps({"password": PASSWORD, "members": members, **officers, "today": today}))

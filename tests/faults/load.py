@@ -139,8 +139,9 @@ def claim_days(today: datetime.date) -> list[datetime.date]:
     return [today - datetime.timedelta(days=n) for n in range((today - first).days + 1)]
 
 
-def member_loop(client: Client, ledger: Ledger, stop: threading.Event, run: str, pause: float) -> None:
-    today = datetime.date.today()
+def member_loop(
+    client: Client, ledger: Ledger, stop: threading.Event, run: str, today: datetime.date, pause: float
+) -> None:
     for occurred_on, item_code in itertools.product(claim_days(today), CLAIMABLE):
         if stop.is_set():
             return

@@ -12,6 +12,7 @@ main test run uses, are never touched. Opt in with ``JIFEN_FAULTS=1`` (``scripts
 
 from __future__ import annotations
 
+import datetime
 import email
 import json
 import re
@@ -123,8 +124,9 @@ class Load:
         self.stop, self.filed, self.recorded = threading.Event(), threading.Event(), threading.Event()
         self.errors: list[BaseException] = []
         run = time.strftime("%H%M%S")
+        today = datetime.date.fromisoformat(people["today"])  # the service's (Asia/Shanghai), not ours
         self.members = [
-            self._thread(member_loop, self._client(name), ledger, self.stop, run, CLAIM_PAUSE)
+            self._thread(member_loop, self._client(name), ledger, self.stop, run, today, CLAIM_PAUSE)
             for name in people["members"]
         ]
         self.recording = self._desks(people["clerks"], "claim.record", "record", ledger.recorded, self.filed)
