@@ -15,9 +15,11 @@ from __future__ import annotations
 import datetime
 import email
 import json
+import os
 import re
 import shutil
-import subprocess
+import signal
+import socket
 import sys
 import threading
 import time
@@ -39,7 +41,7 @@ CLAIM_PAUSE = 0.5  # a member's pause between two claims
 def _kill_a_web_worker(stack: Stack) -> None:
     before = stack.web_workers()
     victim = stack.busy_web_worker()
-    subprocess.run(["kill", "-9", str(victim)], check=True)
+    os.kill(victim, signal.SIGKILL)
     # gunicorn's master forks a replacement
     wait_for("a new gunicorn worker", lambda: len(set(stack.web_workers()) - {victim}) == len(before))
 
@@ -60,8 +62,7 @@ def _restart_redis_then_the_worker(stack: Stack) -> None:
 
 
 def _queue_empty(stack: Stack) -> bool:
-    import socket
-
+    """Celery's queue in Redis holds no message (``LLEN celery`` is 0)."""
     with socket.create_connection(("127.0.0.1", stack.redis.port), timeout=2) as sock:
         sock.sendall(b"LLEN celery\r\n")
         return sock.recv(32).strip() == b":0"
