@@ -582,7 +582,11 @@ def _entry_create(*, idempotency_key: str | None, **fields: Any) -> LedgerEntry:
 
 @transaction.atomic
 def ledger_reverse(*, entry: LedgerEntry, by: Any | None, reason: str) -> LedgerEntry:
-    """冲正: a new entry with the negated points, naming the entry it cancels, why and by whom."""
+    """冲正: a new entry with the negated points, naming the entry it cancels, why and by whom.
+
+    An internal step, never a page's or the API's: cancelling an entry is a decision, taken by the 支委会
+    on a correction request (``workflows.corrections.correction_decide``) or on an upheld appeal.
+    """
     if not reason.strip():
         raise ValidationError({"reason": [messages.LEDGER_REASON_REQUIRED]})
     if entry.source == LedgerEntry.Source.REVERSAL:
