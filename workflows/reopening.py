@@ -97,6 +97,15 @@ def _withdraw_filing(review: PeriodReview, *, by: Any, reason: str) -> None:
         filing.status, filing.decided_by, filing.decided_at = Filing.Status.WITHDRAWN, by, timezone.now()
         filing.reason = reason
         filing.save()
+        audit_record(
+            actor=by,
+            action="filing.withdraw",
+            summary=f"{review.branch.name} {review.label} 撤回第{filing.approval.round}次审定的备案",
+            target=filing,
+            organization=review.branch,
+            reason=reason,
+            data={"round": filing.approval.round},
+        )
     PeriodReview.objects.filter(pk=review.pk).update(status=PeriodReview.Status.RETURNED)
     task = _open_filing_task(review)
     if task is not None:

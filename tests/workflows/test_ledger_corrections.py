@@ -240,6 +240,7 @@ def test_an_approved_period_takes_no_correction_until_reopened(world, claims, en
     assert review.status == PeriodReview.Status.RETURNED
     assert Filing.objects.get().status == Filing.Status.WITHDRAWN
     assert AuditRecord.objects.filter(action="period.reopen").exists()
+    assert AuditRecord.objects.filter(action="filing.withdraw", reason="张伟3月10日的记录有误").exists()
     # The filing's task is closed as withdrawn; 审定 is open again in the period's own process.
     assert not queue_for(world.higher, FLOWS).exists()
     again = open_task(review.process, PeriodReviewFlow.approve)
