@@ -403,6 +403,7 @@ def _branch_claim(
     points: Decimal | None = None,
     description: str = "",
     sheet: AttendanceSheet | None = None,
+    status: str = Claim.Status.RECORDED,
 ) -> Claim:
     check = claim_check(
         member=member, item_code=item_code, occurred_on=occurred_on, points=points, source=Claim.Source.BRANCH
@@ -417,7 +418,7 @@ def _branch_claim(
         description=description,
         points_requested=points if check.item.is_range else None,
         source=Claim.Source.BRANCH,
-        status=Claim.Status.RECORDED,
+        status=status,
         sheet=sheet,
         created_by=by,
     )
@@ -439,11 +440,9 @@ def branch_record(
     by: Any,
     points: Decimal | None = None,
     description: str = "",
-    sheet: AttendanceSheet | None = None,
 ) -> Claim:
     """支部登记: the clerk enters a branch-observed item (dues, a circular, late material) for review —
-    never one of their own (the secretary records it for a branch's only clerk, on the meeting's
-    ``sheet`` when it is the clerk's own attendance, which ``attendance_record`` leaves off)."""
+    never one of their own (the secretary records it for a branch's only clerk)."""
     require_duty(
         by, "record_claims", member.branch, [member], action="支部登记", denied=messages.NOT_YOUR_BRANCH
     )
@@ -454,7 +453,6 @@ def branch_record(
         by=by,
         points=points,
         description=description,
-        sheet=sheet,
     )
 
 
@@ -515,8 +513,8 @@ def attendance_record(
 ) -> AttendanceSheet:
     """活动签到: attendees get the item, those on leave the leave deduction, every other scored member
     of the branch the absence deduction — as offices keep attendance. 流动党员 report by phone or letter
-    (004), so they are not marked absent. All rows are entered, or none. The clerk's own row is left
-    off the sheet: someone else records it (支部登记), as for any of one's own points.
+    (004), so they are not marked absent. All rows are entered, or none. The clerk's own row is not the
+    clerk's to enter: it waits for 登记 by the one standing in (the secretary, for a branch's only clerk).
     """
     if not may(by, "record_claims", branch):
         raise ValidationError(messages.NOT_YOUR_BRANCH)
@@ -534,8 +532,6 @@ def attendance_record(
     members = Member.objects.filter(branch=branch).exclude(status=Member.Status.EXEMPT).order_by("pk")
     errors: list[str] = []
     for member in members:
-        if concerns(by, member):
-            continue
         if member.pk in present_ids:
             item = item_present
         elif member.pk in leave_ids:
@@ -547,8 +543,16 @@ def attendance_record(
         if not item:
             continue
         try:
+            # The clerk's own row goes through 登记, which the flow gives to someone else (accounts.duties).
+            own = Claim.Status.SUBMITTED if concerns(by, member) else Claim.Status.RECORDED
             _branch_claim(
-                member=member, item_code=item, occurred_on=occurred_on, by=by, sheet=sheet, description=title
+                member=member,
+                item_code=item,
+                occurred_on=occurred_on,
+                by=by,
+                sheet=sheet,
+                description=title,
+                status=own,
             )
         except ValidationError as error:
             errors.extend(f"{member.real_name}：{message}" for message in error.messages)

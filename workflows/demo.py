@@ -35,7 +35,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 
 from accounts.demo import COMMITTEE_CODE, HIGHER_USERNAME, MAIN_BRANCH_CODE, SECOND_BRANCH_CODE, DemoState
-from accounts.duties import concerns, duty_permission, holders_of
+from accounts.duties import concerns, holders_of
 from accounts.models import Member, Organization
 from scoring.core.periods import MONTHS_IN, Period, PeriodKind, period_of
 from scoring.core.presets import load_preset, preset_path
@@ -280,7 +280,7 @@ def _meeting(
     away = set(on_leave) | set(absent)
     members = Member.objects.filter(branch=branch, status=Member.Status.ACTIVE).select_related("user")
     present = [m for m in members.order_by("pk") if m.user.username not in away]
-    sheet = attendance_record(
+    return attendance_record(
         branch=branch,
         title=title,
         occurred_on=on,
@@ -291,19 +291,12 @@ def _meeting(
         on_leave=[state.members[username] for username in on_leave],
         by=state.users[clerk],
     )
-    # The clerk's own row is not the clerk's to enter: the officer standing in adds it to the sheet.
-    own = state.members.get(clerk)
-    if own is not None and own.branch_id == branch.pk and own in present:
-        stand_in = holders_of(duty_permission("record_claims", branch, [own]), branch).exclude(pk=own.user_id)
-        branch_record(
-            member=own, item_code=item, occurred_on=on, by=stand_in.order_by("pk").first(),
-            description=title, sheet=sheet,
-        )  # fmt: skip
-    return sheet
 
 
 def _approve_sheet(sheet: AttendanceSheet, reviewer: Any) -> None:
     for claim in sheet.claims.order_by("pk"):
+        if claim.status == Claim.Status.SUBMITTED:  # the clerk's own row: recorded by the secretary
+            _record(claim, sheet.created_by)
         _approve(claim, reviewer)
 
 

@@ -58,7 +58,7 @@ def test_a_year_end_in_the_browser(page_for, world, monkeypatch, tmp_path):
     approve_year(world, monkeypatch)  # the four quarters approved and filed by 7 January 2027
     branch = world.branch_a.pk
     pk = {"张伟": world.member_a.pk, "王芳": world.other_member_a.pk}
-    pk["李娜"] = world.clerk_a.member.pk
+    pk["陈静"] = world.secretary_a.member.pk
 
     # 8 January 2027: the clerk opens the 民主评议 from the branch's year page.
     clock(monkeypatch, 2027, 1, 8, 9)
@@ -88,12 +88,12 @@ def test_a_year_end_in_the_browser(page_for, world, monkeypatch, tmp_path):
         phone.get_by_text("投票已提交").wait_for()
         phone.locator("[data-section=my-ballots]").get_by_text(f"{next(iter(votes))}：").wait_for()
 
-    # Noon: the clerk counts — 李娜's paper ballots (2: both 合格) — and hands over to the committee.
+    # Noon: the clerk counts — 陈静's paper ballots (2: both 合格; never her own, 李娜's) — and hands over.
     clock(monkeypatch, 2027, 1, 10, 12)
     clerk = page_for(world.clerk_a)
     take(clerk, "计票")
-    clerk.locator(f"input[name=ballots_{pk['李娜']}]").fill("2")
-    clerk.locator(f"input[name=count1_{pk['李娜']}]").fill("2")  # 合格, the second level
+    clerk.locator(f"input[name=ballots_{pk['陈静']}]").fill("2")
+    clerk.locator(f"input[name=count1_{pk['陈静']}]").fill("2")  # 合格, the second level
     clerk.get_by_role("button", name="完成计票，提交支委会").click()
     clerk.get_by_text("计票已完成").wait_for()
 

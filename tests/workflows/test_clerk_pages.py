@@ -142,9 +142,7 @@ def test_the_sign_in_list_names_the_branchs_members_and_says_who_is_not_marked_a
     ]
 
 
-def test_the_attendance_page_records_the_right_item_for_everyone_but_the_clerk_herself(
-    client, world, rules_2026
-):
+def test_the_attendance_page_records_the_right_item_for_everyone(client, world, rules_2026):
     mobile = make_member(branch=world.branch_a, real_name="外出务工", status=Member.Status.MOBILE)
     make_member(branch=world.branch_a, real_name="年老免评", status=Member.Status.EXEMPT)
     lina = Member.objects.get(real_name="李娜")
@@ -159,13 +157,18 @@ def test_the_attendance_page_records_the_right_item_for_everyone_but_the_clerk_h
     assert recorded == {
         "张伟": "branch-meeting",
         "王芳": "branch-meeting",
+        "李娜": "absent-on-leave",
         "刘洋": "absent-without-leave",
         "陈静": "absent-without-leave",
-    }  # 李娜's own leave is not hers to record: the secretary enters it (支部登记, accounts.duties)
+    }
     assert mobile.real_name not in recorded
-    for claim in sheet.claims.all():
+    for claim in sheet.claims.exclude(member=lina):
         assert claim.status == Claim.Status.RECORDED and claim.source == Claim.Source.BRANCH
         assert open_task(claim.process, ClaimFlow.review)
+    # 李娜's own leave is not hers to record: it waits for 登记 by the secretary (accounts.duties).
+    own = sheet.claims.get(member=lina)
+    assert own.status == Claim.Status.SUBMITTED
+    assert open_task(own.process, ClaimFlow.record).owner_permission == "accounts.approve_period"
 
 
 def test_attendance_without_the_item_for_attendees_creates_nothing(client, world, rules_2026):

@@ -14,7 +14,7 @@ from viewflow.workflow.timers import fire_due_conditions, fire_due_timers
 from scoring.core.periods import Period, PeriodKind
 from scoring.models import LedgerEntry
 from workflows.appeals import appeal_file
-from workflows.claims import attendance_record, branch_record, claim_submit
+from workflows.claims import attendance_record, claim_submit
 from workflows.flows import AppealFlow, ClaimFlow, PeriodReviewFlow
 from workflows.models import Appeal, Claim, FrozenScore, PeriodReview
 from workflows.periods import period_start
@@ -90,15 +90,14 @@ def test_a_quarter_walks_every_step_and_points_count_only_after_approval(
         on_leave=[world.member_a.branch.members.get(real_name="李娜")],
         by=world.clerk_a,
     )
-    # The clerk's own leave is entered by the secretary standing in for the branch's only clerk, and the
-    # committee member's own absence is approved by the secretary, the other reviewer.
-    lina = world.member_a.branch.members.get(real_name="李娜")
-    branch_record(
-        member=lina,
-        item_code="absent-on-leave",
-        occurred_on=sheet.occurred_on,
-        by=world.secretary_a,
-        sheet=sheet,
+    # The clerk's own leave is recorded (登记) by the secretary standing in for the branch's only clerk,
+    # and the committee member's own absence is approved by the secretary, the other reviewer.
+    own = sheet.claims.get(member__user=world.clerk_a)
+    act(
+        client,
+        world.secretary_a,
+        open_task(own.process, ClaimFlow.record),
+        {"action": "record", "reason": ""},
     )
     for recorded in sheet.claims.select_related("member"):
         reviewer = world.secretary_a if recorded.member.user == world.committee_a else world.committee_a

@@ -109,7 +109,7 @@ def test_a_clerk_cannot_record_his_own_points(world, rules_2026):
     assert refused(late) == [own("支部登记")]
 
 
-def test_a_clerk_s_own_row_is_left_off_the_sign_in_sheet_he_enters(world, rules_2026):
+def test_a_clerk_s_own_row_of_the_sign_in_sheet_waits_for_the_secretary_to_record_it(world, rules_2026):
     from workflows.claims import attendance_record
 
     sheet = attendance_record(
@@ -121,8 +121,11 @@ def test_a_clerk_s_own_row_is_left_off_the_sign_in_sheet_he_enters(world, rules_
         present=[world.member_a, member_of(world.clerk_a)],
         by=world.clerk_a,
     )
-    assert not sheet.claims.filter(member__user=world.clerk_a).exists()
-    assert sheet.claims.filter(member=world.member_a, item_code="branch-meeting").exists()
+    own = sheet.claims.get(member__user=world.clerk_a)
+    assert own.status == Claim.Status.SUBMITTED
+    task = open_task(own.process, ClaimFlow.record)
+    assert _takers(task, world) == {world.secretary_a}
+    assert sheet.claims.get(member=world.member_a).status == Claim.Status.RECORDED
 
 
 def test_a_secretary_cannot_decide_his_own_appeal(world, rules_2026, monkeypatch):
