@@ -441,11 +441,16 @@ def branch_record(
     points: Decimal | None = None,
     description: str = "",
 ) -> Claim:
-    """支部登记: the clerk enters a branch-observed item (dues, a circular, late material) for review —
-    never one of their own (the secretary records it for a branch's only clerk)."""
-    require_duty(
-        by, "record_claims", member.branch, [member], action="支部登记", denied=messages.NOT_YOUR_BRANCH
-    )
+    """支部登记: the clerk enters a branch-observed item (dues, a circular, late material) for review. One of
+    the clerk's own is entered but not recorded: it waits for 登记 by whoever stands in (the secretary, for a
+    branch's only clerk), like the clerk's own row of a sign-in sheet."""
+    own = concerns(by, member)
+    if own and not may(by, "record_claims", member.branch):
+        raise ValidationError(messages.NOT_YOUR_BRANCH)
+    if not own:
+        require_duty(
+            by, "record_claims", member.branch, [member], action="支部登记", denied=messages.NOT_YOUR_BRANCH
+        )
     return _branch_claim(
         member=member,
         item_code=item_code,
@@ -453,6 +458,7 @@ def branch_record(
         by=by,
         points=points,
         description=description,
+        status=Claim.Status.SUBMITTED if own else Claim.Status.RECORDED,
     )
 
 

@@ -117,13 +117,20 @@ def test_a_quarter_over_http_with_tokens_ends_in_the_frozen_scores_of_the_core(w
         201,
     )
 
-    # The committee approves the sheet's five entries in one go (批量审核通过).
+    # 不得办理涉及本人积分的事项: 李娜's own leave waits for the secretary's 登记 (she is the only clerk).
+    [own_leave] = queued(secretary, "claim.record")
+    assert act(secretary, own_leave, decision="record")["subject"]["claim"]["status"] == "recorded"
+
+    # The committee approves the sheet's entries in one go (批量审核通过) — all but 刘洋's own absence, which
+    # is not in his queue: the secretary approves that one.
     reviews = queued(committee, "claim.review")
-    assert len(reviews) == 5
+    assert len(reviews) == 4
     bulk = ok(
         committee.post("/api/v1/tasks/bulk-approve/", {"task_ids": [t["id"] for t in reviews]}, format="json")
     )
-    assert bulk["approved"] == 5 and {r["outcome"] for r in bulk["results"]} == {"approved"}
+    assert bulk["approved"] == 4 and {r["outcome"] for r in bulk["results"]} == {"approved"}
+    [own_absence] = queued(secretary, "claim.review")
+    assert act(secretary, own_absence, decision="approve")["subject"]["claim"]["status"] == "approved"
     assert not FrozenScore.objects.exists(), "approved claims are in the ledger, but nothing counts yet"
     assert ok(member.get("/api/v1/scores/me/"))["latest"] is None
 

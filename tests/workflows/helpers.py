@@ -216,3 +216,16 @@ def publicity_closed(monkeypatch, *args: int) -> None:
     freeze(monkeypatch, *(args or (2026, 4, 8, 9)))
     fire_due_timers()
     fire_due_conditions(flows=[PeriodReviewFlow])
+
+
+def sheet_approved(world, sheet) -> None:
+    """Every line of a sign-in sheet recorded and approved as the rules allow (不得办理涉及本人积分的事项):
+    the secretary records the only clerk's own line and reviews the committee member's own; 刘洋 the rest."""
+    from workflows.claims import claim_approve, claim_record
+    from workflows.flows import ClaimFlow
+
+    for claim in sheet.claims.select_related("member"):
+        if claim.status == Claim.Status.SUBMITTED:
+            perform(open_task(claim.process, ClaimFlow.record), world.secretary_a, _bind(claim_record, claim))
+        reviewer = world.secretary_a if claim.member.user == world.committee_a else world.committee_a
+        perform(open_task(claim.process, ClaimFlow.review), reviewer, _bind(claim_approve, claim))

@@ -102,9 +102,7 @@ def test_an_entry_reads_with_its_source_author_and_status(as_user, world, ledger
 @pytest.fixture
 def meeting(world, rules_2026, march):
     """A branch meeting recorded by the clerk and approved: the entries come from a sign-in sheet."""
-    from tests.workflows.helpers import open_task, perform
-    from workflows.claims import claim_approve
-    from workflows.flows import ClaimFlow
+    from tests.workflows.helpers import sheet_approved
 
     sheet = attendance_record(
         branch=world.branch_a,
@@ -115,12 +113,7 @@ def meeting(world, rules_2026, march):
         present=[world.member_a],
         by=world.clerk_a,
     )
-    for claim in sheet.claims.all():
-        perform(
-            open_task(claim.process, ClaimFlow.review),
-            world.committee_a,
-            lambda claim=claim, **kw: claim_approve(claim=claim, **kw),
-        )
+    sheet_approved(world, sheet)
     return sheet
 
 

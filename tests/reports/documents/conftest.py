@@ -28,7 +28,7 @@ from tests.workflows.helpers import (
     publicity_opened,
 )
 from workflows.appeals import appeal_decide, appeal_file
-from workflows.claims import attendance_record, claim_approve
+from workflows.claims import attendance_record, claim_approve, claim_record
 from workflows.flows import AppealFlow, ClaimFlow, PeriodReviewFlow
 from workflows.models import Claim, PeriodApproval, PeriodReview, ReviewSettings
 from workflows.periods import filing_archive, period_approve, period_start
@@ -144,10 +144,19 @@ def sign_in(world, day: datetime.date, item: str, present, on_leave=()) -> None:
         on_leave=on_leave,
         by=world.clerk_a,
     )
-    for claim in sheet.claims.all():
+    # Nobody acts on their own points: the secretary records the clerk's own line and reviews the committee
+    # member's own (accounts.duties).
+    for claim in sheet.claims.select_related("member"):
+        if claim.status == Claim.Status.SUBMITTED:
+            perform(
+                open_task(claim.process, ClaimFlow.record),
+                world.secretary_a,
+                lambda claim=claim, **kw: claim_record(claim=claim, **kw),
+            )
+        reviewer = world.secretary_a if claim.member.user == world.committee_a else world.committee_a
         perform(
             open_task(claim.process, ClaimFlow.review),
-            world.committee_a,
+            reviewer,
             lambda claim=claim, **kw: claim_approve(claim=claim, **kw),
         )
 

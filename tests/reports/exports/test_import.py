@@ -70,7 +70,7 @@ def test_a_sheet_is_entered_for_committee_review_through_branch_record(world):
     claims = Claim.objects.filter(source=Claim.Source.BRANCH).order_by("member__real_name")
     assert [(c.member.real_name, c.item_code, c.occurred_on, c.status) for c in claims] == [
         ("张伟", "branch-meeting", MARCH_5, "recorded"),
-        ("李娜", "dues", datetime.date(2026, 2, 10), "recorded"),
+        ("李娜", "dues", datetime.date(2026, 2, 10), "submitted"),  # the clerk's own: 登记 by the secretary
         ("王芳", "branch-meeting", MARCH_5, "recorded"),
     ]
     assert all(claim.process.pk for claim in claims)  # each waits in the committee's queue
