@@ -337,8 +337,8 @@ def test_at_the_last_quarters_approval_a_probationers_outcome_waits_for_the_eval
 
 def test_a_member_who_joined_after_grading_sends_the_year_back_to_the_committee(world, posted, monkeypatch):
     """赵磊's 转入 to 一支部 is recorded during the 公示, dated 1 December 2026: the year is his there,
-    but the 支委会 graded before he came. 审定 is refused (no blank 等次 is ever frozen); the secretary sends it back,
-    the committee grades him, and 审定 follows at once (the 公示 window has closed)."""
+    but the 支委会 graded before he came. 审定 is refused (no blank 等次 is ever frozen); the secretary
+    sends it back, the committee grades him, and 审定 follows at once (the 公示 window has closed)."""
     member_transfer(
         member=world.outsider, to_branch=world.branch_a, on=datetime.date(2026, 12, 1), by=None, reason="转入"
     )

@@ -5,6 +5,7 @@ is told in Chinese; two 党委 officers deciding at once — one decision."""
 import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
@@ -59,11 +60,17 @@ def test_two_ballots_of_one_member_sent_at_once_count_once(world, xingji, monkey
     assert Ballot.objects.filter(session=session, voter=world.member_a).count() == 1
 
 
+User = get_user_model()
+
+
 @pytest.fixture
 def approve_task(world, year_2026, monkeypatch):
     """Branch A's 2026 as in test_annual_review: graded at the suggestions, 公示 over, 审定 waiting."""
     approve_year(world, monkeypatch)
     evaluated(world, monkeypatch, {"张伟": "合格", "王芳": "优秀"})
+    # A second secretary, a member of the branch graded with it (one joining after grading would leave
+    # the year without his 等次, and 审定 would be refused for that).
+    add_officer(world.branch_a, "黄磊", "huanglei", RoleAssignment.Role.SECRETARY)
     freeze(monkeypatch, 2027, 1, 16, 9)
     review = annual_review_start(branch=world.branch_a, cycle=2026, by=world.clerk_a)
     set_grades(world, review, grades(review))
@@ -72,10 +79,13 @@ def approve_task(world, year_2026, monkeypatch):
 
 
 def test_two_secretaries_approving_one_annual_review_at_once_approve_it_once(world, approve_task):
-    second = add_officer(world.branch_a, "黄磊", "huanglei", RoleAssignment.Role.SECRETARY)
+    second = User.objects.get(username="huanglei")
     url = task_url(approve_task)
     assign(Client(), world.secretary_a, approve_task)
-    results = in_threads(posting(world.secretary_a, url, {"note": ""}), posting(second, url, {"note": ""}))
+    results = in_threads(
+        posting(world.secretary_a, url, {"decision": "approve", "note": ""}),
+        posting(second, url, {"decision": "approve", "note": ""}),
+    )
     _, loser_page = one_winner(results)
     assert any(
         str(text) in loser_page

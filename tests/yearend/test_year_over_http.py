@@ -78,7 +78,12 @@ def test_the_year_end_of_a_branch_through_its_task_pages(client, world, year_202
     act(client, world.committee_a, grade, data)
 
     fire(monkeypatch, 2027, 1, 21, 9)
-    act(client, world.secretary_a, open_task(review.process, AnnualReviewFlow.approve), {"decision": "approve", "note": ""})
+    act(
+        client,
+        world.secretary_a,
+        open_task(review.process, AnnualReviewFlow.approve),
+        {"decision": "approve", "note": ""},
+    )
     act(
         client,
         world.higher,
