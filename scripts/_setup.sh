@@ -107,7 +107,10 @@ PY
 jifen_compilemessages() {
     if find "$JIFEN_ROOT" -path "$JIFEN_VENV" -prune -o -path "$JIFEN_ROOT/node_modules" -prune \
         -o -name '*.po' -path '*/locale/*' -print -quit | grep -q .; then
-        (cd "$JIFEN_ROOT" && "$JIFEN_PY" manage.py compilemessages -v 0 --ignore=.venv --ignore=node_modules) ||
+        # compilemessages reads only LOCALE_PATHS; the test settings load without a production SECRET_KEY,
+        # which a DATABASE_URL alone (scripts/test on PostgreSQL, CI) would otherwise require first.
+        (cd "$JIFEN_ROOT" && DJANGO_SETTINGS_MODULE=config.test_settings \
+            "$JIFEN_PY" manage.py compilemessages -v 0 --ignore=.venv --ignore=node_modules) ||
             die "compilemessages 失败"
     fi
 }
