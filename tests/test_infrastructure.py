@@ -103,7 +103,8 @@ def test_a_real_worker_runs_tasks_through_redis(tmp_path):
     # Not the current app: tasks defined with @shared_task elsewhere must keep using config.celery.
     client = Celery(broker=REDIS_URL, backend=REDIS_URL, set_as_current=False)
     try:
-        result = client.send_task("celery.accumulate", args=(2, 3), queue=queue)
+        # The project stores no task results (CELERY_TASK_IGNORE_RESULT); this one asks for its own.
+        result = client.send_task("celery.accumulate", args=(2, 3), queue=queue, ignore_result=False)
         assert result.get(timeout=60) == [2, 3]
     finally:
         worker.terminate()
