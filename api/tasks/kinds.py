@@ -154,15 +154,32 @@ def _require_range(claim) -> None:
         raise ValidationError({POINTS: [ADJUST_FIXED_ITEM]})
 
 
-def _approve_period(task: Task, user: Any, act: Act) -> Any:
-    return task_carry_out(task, user, periods.period_approve, review=_review(task), note=act.reason)
+def _approve_review(task: Task, user: Any, act: Act, review) -> Any:
+    return task_carry_out(task, user, periods.period_approve, review=review, note=act.reason)
 
 
-def _file(task: Task, user: Any, act: Act) -> Any:
-    review = _review(task)
+def _file_review(task: Task, user: Any, act: Act, review) -> Any:
     if act.decision == "return":
         return task_carry_out(task, user, periods.filing_return, review=review, reason=act.reason)
     return task_carry_out(task, user, periods.filing_archive, review=review, note=act.reason)
+
+
+def _approve_period(task: Task, user: Any, act: Act) -> Any:
+    return _approve_review(task, user, act, _review(task))
+
+
+def _file(task: Task, user: Any, act: Act) -> Any:
+    return _file_review(task, user, act, _review(task))
+
+
+def _yes_or_no(service: Any, subject: str, subject_of: Any, flag: str, yes: str) -> Any:
+    """A step decided one way or the other with an optional reason: ``flag`` is true on ``yes``."""
+
+    def act_on(task: Task, user: Any, act: Act) -> Any:
+        kwargs = {subject: subject_of(task), flag: act.decision == yes, "reason": act.reason}
+        return task_carry_out(task, user, service, **kwargs)
+
+    return act_on
 
 
 def _decide_appeal(task: Task, user: Any, act: Act) -> Any:
@@ -210,41 +227,8 @@ def _approve_annual(task: Task, user: Any, act: Act) -> Any:
     return task_carry_out(task, user, annual.annual_review_approve, review=review, note=act.reason)
 
 
-def _ratify(task: Task, user: Any, act: Act) -> Any:
-    return task_carry_out(
-        task,
-        user,
-        annual.annual_review_ratify,
-        review=_annual_review(task),
-        approve=act.decision == "approve",
-        reason=act.reason,
-    )
-
-
-def _file_annual(task: Task, user: Any, act: Act) -> Any:
-    return task_carry_out(
-        task,
-        user,
-        annual.annual_review_file,
-        review=_annual_review(task),
-        archive=act.decision == "archive",
-        reason=act.reason,
-    )
-
-
 def _rule_proposal(task: Task):
     return task.process.coerced.rule_proposal
-
-
-def _decide_rule_proposal(task: Task, user: Any, act: Act) -> Any:
-    return task_carry_out(
-        task,
-        user,
-        proposals.rule_proposal_decide,
-        proposal=_rule_proposal(task),
-        approve=act.decision == "approve",
-        reason=act.reason,
-    )
 
 
 def _correction(task: Task):
@@ -255,43 +239,27 @@ def _reopening(task: Task):
     return task.process.coerced.reopening
 
 
-def _decide_correction(task: Task, user: Any, act: Act) -> Any:
-    return task_carry_out(
-        task,
-        user,
-        corrections.correction_decide,
-        correction=_correction(task),
-        approve=act.decision == "approve",
-        reason=act.reason,
-    )
-
-
-def _consent_reopening(task: Task, user: Any, act: Act) -> Any:
-    return task_carry_out(
-        task,
-        user,
-        reopening.reopening_consent,
-        reopening=_reopening(task),
-        consent=act.decision == "consent",
-        reason=act.reason,
-    )
-
-
 def _reapprove_period(task: Task, user: Any, act: Act) -> Any:
-    review = _reopening(task).review
-    return task_carry_out(task, user, periods.period_approve, review=review, note=act.reason)
+    return _approve_review(task, user, act, _reopening(task).review)
 
 
 def _refile(task: Task, user: Any, act: Act) -> Any:
-    review = _reopening(task).review
-    if act.decision == "return":
-        return task_carry_out(task, user, periods.filing_return, review=review, reason=act.reason)
-    return task_carry_out(task, user, periods.filing_archive, review=review, note=act.reason)
+    return _file_review(task, user, act, _reopening(task).review)
 
 
 def _claim_record(task: Task):
     return task.process.branchprocess.claim
 
+
+_ratify = _yes_or_no(annual.annual_review_ratify, "review", _annual_review, "approve", "approve")
+_file_annual = _yes_or_no(annual.annual_review_file, "review", _annual_review, "archive", "archive")
+_decide_rule_proposal = _yes_or_no(
+    proposals.rule_proposal_decide, "proposal", _rule_proposal, "approve", "approve"
+)
+_decide_correction = _yes_or_no(
+    corrections.correction_decide, "correction", _correction, "approve", "approve"
+)
+_consent_reopening = _yes_or_no(reopening.reopening_consent, "reopening", _reopening, "consent", "consent")
 
 KINDS: tuple[TaskKind, ...] = (
     TaskKind(
