@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Dashboards and rankings read from the replica when DATABASE_REPLICA_URL is set (config.db_router).
+    "config.db_router.ReplicaReadsMiddleware",
     # Two people on one task: the loser gets a Chinese 409 page, not a bare 403 or a 500.
     "workflows.middleware.TaskConflictMiddleware",
     "workflows.middleware.WorkflowLoginMiddleware",
@@ -127,6 +129,30 @@ DATABASES = {
 }
 if EMBEDDED:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# --- Scaling out: read replica, connection pooler (docs/scaling.md) ---------------------------
+# DATABASE_REPLICA_URL: a streaming replica of the primary. Dashboards and rankings read from it
+# (config.db_router says precisely which reads); writes, and the workflow's reads, stay on the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    # Tests run against one database: the replica alias reads the test database of the primary.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+# DATABASE_POOLER=pgbouncer: connections go through pgbouncer in transaction pooling mode, where a server
+# connection is another client's after each transaction: no server-side cursors (QuerySet.iterator() opens
+# one, held across transactions). Session-level state is not used: the chain locks (audit.chain) are
+# pg_advisory_xact_lock, released with their transaction; psycopg's client-side cursors prepare nothing.
+DATABASE_POOLER = env_str("DATABASE_POOLER")
+if DATABASE_POOLER not in ("", "pgbouncer"):
+    raise ImproperlyConfigured(f"DATABASE_POOLER must be empty or 'pgbouncer', got {DATABASE_POOLER!r}")
+if DATABASE_POOLER:
+    for _alias in DATABASES.values():
+        _alias["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, Celery -------------------------------------------------------------------------

@@ -35,3 +35,6 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 API_DOCS_PUBLIC = True
 SEED_DEMO_ALLOWED = True
+# A second alias on the same test database, as production has with DATABASE_REPLICA_URL: the read-replica
+# router's tests (tests/test_db_router.py) install the router; without it nothing reads through this alias.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
