@@ -33,7 +33,8 @@ from scoring.selectors import effective_ruleset, ledger_net, member_info
 from scoring.services import ledger_record
 from workflows import messages
 from workflows.evidence import evidence_attach
-from workflows.models import AttendanceSheet, Claim
+from workflows.meetings import require_meeting_rules
+from workflows.models import AttendanceSheet, Claim, CommitteeMeeting
 from workflows.notifications import notify
 from workflows.selectors import review_covering, rules_on
 
@@ -318,12 +319,20 @@ def _item_name(claim: Claim) -> str:
 
 @transaction.atomic
 def claim_approve(
-    *, claim: Claim, by: Any, activation: Any, points: Decimal | None = None, reason: str = ""
+    *,
+    claim: Claim,
+    by: Any,
+    activation: Any,
+    points: Decimal | None = None,
+    reason: str = "",
+    meeting: CommitteeMeeting | None = None,
 ) -> Claim:
-    """审核通过 (or 调整分值 within the item's range): the points enter the ledger, pending 审定."""
+    """审核通过 (or 调整分值 within the item's range): the points enter the ledger, pending 审定.
+    ``meeting``: the 支委会会议 that decided it (required where the branch allows no single reviewer)."""
     _require_role(by, "review_claims", claim, action="支委会审核")
     claim = _locked(claim)
     _require_status(claim, Claim.Status.RECORDED)
+    require_meeting_rules(claim, by, meeting)
     rules = effective_ruleset(claim.ruleset_version)
     item = rules.item(claim.item_code)
     if item is not None and item.is_range:
@@ -348,6 +357,7 @@ def claim_approve(
     claim.points_approved = entry.points
     claim.ledger_entry = entry
     claim.decided_by, claim.decided_at, claim.decision_reason = by, timezone.now(), reason
+    claim.meeting = meeting
     claim.save()
     adjusted = claim.points_requested is not None and claim.points_requested != entry.points
     _audit(
@@ -357,6 +367,7 @@ def claim_approve(
         f"审核通过 {claim}（{entry.points:+} 分）",
         reason=reason,
         points=entry.points,
+        meeting=meeting.pk if meeting else None,
     )
     if claim.source == Claim.Source.MEMBER:
         notify(
@@ -371,17 +382,28 @@ def claim_approve(
 
 
 @transaction.atomic
-def claim_reject(*, claim: Claim, by: Any, reason: str, activation: Any) -> Claim:
-    """审核不通过, with the reason the member is told."""
+def claim_reject(
+    *, claim: Claim, by: Any, reason: str, activation: Any, meeting: CommitteeMeeting | None = None
+) -> Claim:
+    """审核不通过, with the reason the member is told; ``meeting`` as for ``claim_approve``."""
     if not reason.strip():
         raise ValidationError({"reason": [messages.REASON_REQUIRED]})
     _require_role(by, "review_claims", claim, action="支委会审核")
     claim = _locked(claim)
     _require_status(claim, Claim.Status.RECORDED)
+    require_meeting_rules(claim, by, meeting)
     claim.status = Claim.Status.REJECTED
     claim.decided_by, claim.decided_at, claim.decision_reason = by, timezone.now(), reason
+    claim.meeting = meeting
     claim.save()
-    _audit(claim, by, "claim.reject", f"审核不通过 {claim}", reason=reason)
+    _audit(
+        claim,
+        by,
+        "claim.reject",
+        f"审核不通过 {claim}",
+        reason=reason,
+        meeting=meeting.pk if meeting else None,
+    )
     if claim.source == Claim.Source.MEMBER:
         notify(
             recipient=claim.member.user,

@@ -153,8 +153,9 @@ class BulkOutcome:
     message: str = ""
 
 
-def review_tasks_approve(tasks: Iterable[Task], user: Any) -> list[BulkOutcome]:
-    """批量审核通过, the web UI's bulk action and the API's: each 支委会审核 approved at its stated points.
+def review_tasks_approve(tasks: Iterable[Task], user: Any, meeting: Any = None) -> list[BulkOutcome]:
+    """批量审核通过, the web UI's bulk action and the API's: each 支委会审核 approved at its stated points,
+    as decided in ``meeting`` (支委会会议; the web page asks for it, ``workflows.meetings``).
 
     Each claim is its own transaction under its own lock (``task_carry_out``): one that cannot be
     approved as stated (a range item without points, one taken or done meanwhile) is reported, the
@@ -164,7 +165,7 @@ def review_tasks_approve(tasks: Iterable[Task], user: Any) -> list[BulkOutcome]:
     from workflows.flows import ClaimFlow
 
     def approve(*, by: Any, activation: Any) -> Any:
-        return claim_approve(claim=activation.process.claim, by=by, activation=activation)
+        return claim_approve(claim=activation.process.claim, by=by, activation=activation, meeting=meeting)
 
     outcomes = []
     for task in tasks:

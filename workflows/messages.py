@@ -71,3 +71,26 @@ REOPEN_NOT_APPROVED = _("%(period)s 尚未审定（当前：%(status)s），无�
 REOPEN_AWAITING = _("该期间已申请退回重新审定，正等待上级党委同意。")
 REOPEN_ALREADY_DECIDED = _("该退回申请已经处理，不能重复处理。")
 REOPEN_REFUSE_REASON_REQUIRED = _("不同意退回必须说明理由。")
+
+# 支委会会议 (workflows.meetings)
+MEETING_NO_COMMITTEE = _("%(branch)s 在 %(date)s 没有任职的支委会委员，不能登记支委会会议。")
+MEETING_IN_FUTURE = _("会议日期不能晚于今天。")
+MEETING_NOT_ON_ROSTER = _("%(names)s 在会议当日不是本支部支委会委员，不能列为出席委员。")
+MEETING_CHAIR_ABSENT = _("主持人须是出席会议的支委会委员。")
+MEETING_RECORDER_UNKNOWN = _("记录人须是出席委员或本支部的组织委员。")
+MEETING_NO_QUORUM = _(
+    "支委会应到 %(roster)s 人，实到 %(present)s 人，未超过应到人数的 %(percent)s%%（至少需 %(needed)s 人），"
+    "不能召开支委会会议审核积分。"
+)
+MEETING_NOT_YOURS = _("您不是该支部的支委会委员，不能登记或主持该支部的支委会会议。")
+MEETING_OTHER_BRANCH = _("该申报不属于本次会议的支部（%(branch)s）。")
+MEETING_NOT_ATTENDED = _("您没有出席这次支委会会议，不能录入会议的审核决定。")
+MEETING_REQUIRED = _("本支部规定支委会审核须在支委会会议上集体研究决定，请在支委会会议中审核。")
+MEETING_CONCERNED_NO_QUORUM = _(
+    "%(name)s 是出席委员，审核其本人的申报须回避；回避后实到 %(present)s 人，未超过应到 %(roster)s 人的 "
+    "%(percent)s%%，本次会议不能审核该申报。"
+)
+MEETING_ADJUST_NOT_RANGE = _("该项目为固定分值，不能调整分值。")
+MEETING_ADJUST_POINTS_REQUIRED = _("调整分值时请填写核定分值。")
+MEETING_NOTHING_DECIDED = _("请至少对一条申报作出决定。")
+MEETING_BATCH_REFUSED = _("本次提交未生效，以下 %(count)s 条申报不能按会议决定办理，请修改或取消后重新提交：")

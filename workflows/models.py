@@ -8,7 +8,7 @@ record it carries (``Claim``, ``PeriodReview``, ``Appeal``); viewflow's task row
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -183,6 +183,16 @@ class Claim(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    # 支委会研究: the meeting in which the committee decided the claim; empty for one reviewer's decision
+    # where the branch's rules allow it (``ReviewSettings.single_reviewer``).
+    meeting = models.ForeignKey(
+        "CommitteeMeeting",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+        verbose_name=_("支委会会议"),
+    )
     ledger_entry = models.OneToOneField(
         "scoring.LedgerEntry",
         on_delete=models.PROTECT,
@@ -332,6 +342,18 @@ class ReviewSettings(models.Model):
         _("待办超期提醒天数"), default=7, help_text=_("审核待办超过该天数未处理，提醒支部书记")
     )
     auto_start = models.BooleanField(_("期末自动发起公示"), default=True)
+    # 支委会会议须有超过半数的委员到会方能召开: the share is data, a branch's rules may ask more.
+    committee_quorum_percent = models.PositiveSmallIntegerField(
+        _("支委会会议出席比例（%）"),
+        default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text=_("出席委员须超过支委会应到人数的该百分比，会议方可审核（默认 50，即超过半数）"),
+    )
+    single_reviewer = models.BooleanField(
+        _("允许单人审核"),
+        default=True,
+        help_text=_("不勾选时，支委会审核须在支委会会议上集体研究决定，不能由一名委员单独审核"),
+    )
 
     class Meta:
         verbose_name = _("审定周期设置")
@@ -779,3 +801,7 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# 支委会会议 lives in its own module (one purpose per file); imported here so Django registers it.
+from workflows.models_meetings import CommitteeMeeting  # noqa: E402, F401
