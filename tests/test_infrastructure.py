@@ -210,7 +210,7 @@ def compose() -> dict:
 
 def test_compose_has_every_service_with_a_health_check(compose):
     services = compose["services"]
-    assert set(services) == {"proxy", "web", "worker", "beat", "db", "redis"}
+    assert set(services) == {"proxy", "web", "worker", "beat", "db", "pgbouncer", "redis"}
     for name, service in services.items():
         assert service["healthcheck"]["test"], name
     assert services["db"]["image"] == "postgres:15"
