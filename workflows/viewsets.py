@@ -27,6 +27,7 @@ from workflows.correction_flows import CorrectionFlow, PeriodReopenFlow
 from workflows.execution import review_tasks_approve
 from workflows.flows import AppealFlow, ClaimFlow, PeriodReviewFlow
 from workflows.models import Claim
+from workflows.queue_columns import TaskRowColumns
 from workflows.rule_flows import RuleProposalFlow
 from workflows.selectors import (
     archive_of,
@@ -111,7 +112,7 @@ class ScopedListMixin:
         return kwargs
 
 
-class InboxView(ScopedListMixin, views.WorkflowInboxListView):
+class InboxView(TaskRowColumns, ScopedListMixin, views.WorkflowInboxListView):
     bulk_actions = (
         Action(name=_("批量审核通过"), viewname="tasks_approve"),
         Action(name=_("退回所选任务到待办队列"), viewname="tasks_unassign"),
@@ -122,7 +123,7 @@ class InboxView(ScopedListMixin, views.WorkflowInboxListView):
         return inbox_of(self.request.user, self.flow_classes)
 
 
-class QueueView(ScopedListMixin, views.WorkflowQueueListView):
+class QueueView(TaskRowColumns, ScopedListMixin, views.WorkflowQueueListView):
     bulk_actions = (Action(name=_("领取所选任务"), viewname="tasks_assign"),)
 
     @viewprop

@@ -13,10 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views import generic
 from viewflow.workflow.flow.views import mixins
 
-from scoring.selectors import effective_ruleset, item_names
+from scoring.selectors import item_names
 from workflows import appeals, claims, periods
 from workflows.consequences import period_attention
-from workflows.evidence import evidence_reuse
 from workflows.forms import (
     ApprovePeriodForm,
     DecideAppealForm,
@@ -26,6 +25,7 @@ from workflows.forms import (
     ReviewClaimForm,
     ReviseClaimForm,
 )
+from workflows.task_records import claim_context
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -65,14 +65,7 @@ class TaskFormView(mixins.TaskSuccessUrlMixin, generic.FormView):
 
 class ClaimTaskMixin:
     def claim_context(self) -> dict:
-        claim = self.request.activation.process.claim
-        rules = effective_ruleset(claim.ruleset_version)
-        return {
-            "claim": claim,
-            "item": rules.item(claim.item_code),
-            "evidence": list(claim.evidence.all()),
-            "reuse": evidence_reuse(claim, viewer=self.request.user),
-        }
+        return claim_context(self.request.activation.process.claim, self.request.user)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**self.claim_context(), **kwargs)
