@@ -8,6 +8,7 @@ from viewflow.urls import Site
 from accounts.viewsets import AccountsApplication
 from config.health import healthz
 from reports.application import ReportsApplication
+from workflows.meetings_app import MeetingsApplication
 from workflows.member_app import ClerkApplication, MemberApplication
 from workflows.viewsets import WorkflowApplication
 from yearend.app import YearEndApplication
@@ -33,6 +34,7 @@ site = Site(
         AccountsApplication(),
         MemberApplication(),
         WorkflowApplication(),
+        MeetingsApplication(),
         ClerkApplication(),
         YearEndApplication(),
         ReportsApplication(),

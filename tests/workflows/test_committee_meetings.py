@@ -315,3 +315,123 @@ def test_by_default_one_reviewer_still_decides_alone(world, rules_2026):
     perform(task_of(claim), world.committee_a, lambda **kw: claim_approve(claim=claim, **kw))
     claim.refresh_from_db()
     assert claim.status == Claim.Status.APPROVED and claim.meeting is None
+
+
+# --- Pages --------------------------------------------------------------------------------------------
+
+
+def test_the_committee_records_a_meeting_and_decides_its_claims_on_one_page(client, world, rules_2026, third):
+    claims = five_claims(world)
+    client.force_login(world.secretary_a)
+    response = client.post(
+        f"/meetings/branch/{world.branch_a.pk}/new/",
+        {
+            "held_on": "2026-03-18",
+            "place": "党员活动室",
+            "attendees": [world.secretary_a.pk, world.committee_a.pk],
+            "chair": world.secretary_a.pk,
+            "recorder": world.clerk_a.pk,
+            "minutes": "审核三月积分申报。",
+        },
+    )
+    held = CommitteeMeeting.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/meetings/{held.pk}/decide/"
+    page = client.get(f"/meetings/{held.pk}/decide/")
+    assert page.status_code == 200
+    assert [row["claim"] for row in page.context["form"].rows] == claims  # the oldest first
+    data = {f"t{task_of(c).pk}_verdict": "approve" for c in claims}
+    data[f"t{task_of(claims[2]).pk}_verdict"] = "reject"
+    data[f"t{task_of(claims[2]).pk}_reason"] = "照片不能证明参加活动"
+    response = client.post(f"/meetings/{held.pk}/decide/", data)
+    assert response.status_code == 302 and response["Location"] == f"/meetings/{held.pk}/"
+    assert Claim.objects.filter(meeting=held).count() == 5
+    detail = client.get(f"/meetings/{held.pk}/")
+    assert len(detail.context["rows"]) == 5
+    assert "照片不能证明参加活动" in detail.content.decode()
+
+
+def test_the_page_names_each_refused_claim_and_keeps_the_batch_undecided(client, world, rules_2026, third):
+    claims = five_claims(world)
+    held = meeting(world, [world.secretary_a, world.committee_a, third])
+    client.force_login(world.committee_a)
+    competition = task_of(claims[3])
+    data = {
+        f"t{task_of(claims[0]).pk}_verdict": "approve",
+        f"t{competition.pk}_verdict": "adjust",
+        f"t{competition.pk}_points": "5",
+        f"t{competition.pk}_reason": "表现突出",
+    }
+    with nothing_changes():
+        response = client.post(f"/meetings/{held.pk}/decide/", data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.non_field_errors() == [messages.MEETING_BATCH_REFUSED % {"count": 1}]
+    assert form.errors[f"t{competition.pk}_verdict"]
+
+
+def test_a_meeting_short_of_quorum_is_refused_on_the_page_in_chinese(client, world, third):
+    client.force_login(world.secretary_a)
+    response = client.post(
+        f"/meetings/branch/{world.branch_a.pk}/new/",
+        {
+            "held_on": "2026-03-18",
+            "place": "党员活动室",
+            "attendees": [world.secretary_a.pk],
+            "chair": world.secretary_a.pk,
+            "recorder": world.clerk_a.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        messages.MEETING_NO_QUORUM % {"roster": 3, "present": 1, "percent": 50, "needed": 2}
+    ]
+    assert not CommitteeMeeting.objects.exists()
+
+
+@pytest.mark.parametrize("suffix", ["", "decide/", "pdf/"])
+def test_branch_b_s_officers_see_none_of_branch_a_s_meetings(client, world, third, suffix):
+    held = meeting(world, [world.secretary_a, world.committee_a])
+    url = f"/meetings/{held.pk}/{suffix}"
+    assert client.get(url).status_code == 302  # anonymous: to the login page
+    client.force_login(committee_b(world))
+    assert client.get(url).status_code == 404
+    assert client.get(f"/meetings/branch/{world.branch_a.pk}/").status_code == 404
+    assert client.get(f"/meetings/branch/{world.branch_a.pk}/new/").status_code == 404
+    assert held not in client.get("/meetings/").context["rows"]
+    client.force_login(world.committee_a)
+    assert client.get(url).status_code == 200
+
+
+def test_the_clerk_reads_the_meetings_but_records_none(client, world, third):
+    held = meeting(world, [world.secretary_a, world.committee_a])
+    client.force_login(world.clerk_a)
+    assert client.get(f"/meetings/{held.pk}/").status_code == 200
+    assert client.get(f"/meetings/branch/{world.branch_a.pk}/new/").status_code == 403
+    assert client.get(f"/meetings/{held.pk}/decide/").status_code == 403
+
+
+# --- 会议记录 (PDF) ---------------------------------------------------------------------------------
+
+
+def test_the_meeting_record_prints_attendance_quorum_and_each_decision(world, rules_2026, third, tmp_path):
+    from reports.documents.meeting_form import meeting_record_pdf
+    from tests.reports.test_pdf import pdf_text
+
+    claims = five_claims(world)
+    held = meeting(world, [world.secretary_a, world.committee_a])
+    meeting_decide(
+        meeting=held,
+        decisions=[
+            MeetingDecision(task_of(claims[0]), APPROVE),
+            MeetingDecision(task_of(claims[2]), REJECT, reason="照片不能证明参加活动"),
+        ],
+        by=world.committee_a,
+    )
+    text = pdf_text(meeting_record_pdf(held), tmp_path)
+    assert "支委会会议记录" in text
+    assert "2026年3月18日" in text and "党员活动室" in text
+    assert "郑华" in text  # absent
+    assert "符合" in text and "至少 2 人" in text
+    assert "张伟" in text and "审核通过" in text
+    assert "李娜" in text and "未通过" in text and "照片不能证明" in text  # the reason's cell wraps
+    assert "主持人签字" in text and "记录人签字" in text
