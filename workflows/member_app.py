@@ -15,7 +15,7 @@ from viewflow.urls import Application
 
 from accounts import access
 from workflows import member_selectors
-from workflows.views import clerk, member, rules
+from workflows.views import clerk, member, rules, standards
 from yearend.views import member as yearend_member
 
 
@@ -30,6 +30,8 @@ class MemberApplication(Application):
         ("me:claim_list", "list_alt", _("我的申报")),
         ("me:publicity", "campaign", _("当前公示")),
         ("me:appeal_list", "gavel", _("我的申诉")),
+        ("me:standards", "menu_book", _("积分标准")),
+        ("me:handbook", "auto_stories", _("积分手册")),
     )
 
     index_path = path("", member.MyPointsView.as_view(), name="index")
@@ -51,6 +53,10 @@ class MemberApplication(Application):
     )
     appeal_list_path = path("appeals/", member.AppealListView.as_view(), name="appeal_list")
     appeal_detail_path = path("appeals/<int:pk>/", member.AppealDetailView.as_view(), name="appeal_detail")
+    standards_path = path("standards/", standards.StandardsView.as_view(), name="standards")
+    standards_pdf_path = path("standards/pdf/", standards.StandardsPdf.as_view(), name="standards_pdf")
+    handbook_path = path("handbook/", standards.HandbookView.as_view(), name="handbook")
+    handbook_pdf_path = path("handbook/<int:year>/pdf/", standards.HandbookPdf.as_view(), name="handbook_pdf")
     evaluation_path = path("evaluation/<int:pk>/", yearend_member.EvaluationView.as_view(), name="evaluation")
     annual_path = path("annual/<int:pk>/", yearend_member.AnnualView.as_view(), name="annual")
     result_appeal_path = path(
@@ -77,6 +83,18 @@ class ClerkApplication(Application):
     record_new_path = path("<int:pk>/record/new/", clerk.RecordNewView.as_view(), name="record_new")
     periods_path = path("<int:pk>/periods/", clerk.PeriodsView.as_view(), name="periods")
     rules_path = path("<int:pk>/rules/", rules.BranchRulesView.as_view(), name="rules")
+    standards_path = path("<int:pk>/standards/", standards.StandardsView.as_view(), name="standards")
+    standards_pdf_path = path(
+        "<int:pk>/standards/pdf/", standards.StandardsPdf.as_view(), name="standards_pdf"
+    )
+    handbook_path = path(
+        "members/<int:member_pk>/handbook/", standards.HandbookView.as_view(), name="handbook"
+    )
+    handbook_pdf_path = path(
+        "members/<int:member_pk>/handbook/<int:year>/pdf/",
+        standards.HandbookPdf.as_view(),
+        name="handbook_pdf",
+    )
 
     def has_view_permission(self, user, obj=None):
         return not user.is_authenticated or member_selectors.branches_followed_by(user).exists()

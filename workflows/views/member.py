@@ -34,6 +34,7 @@ from workflows.forms import AppealForm, ClaimForm
 from workflows.models import Appeal, Claim, PeriodReview
 from workflows.notifications import notification_mark_read, notifications_for, notifications_mark_all_read
 from workflows.periods import publicity_entries
+from workflows.standards import claim_item_standards
 from workflows.views.tasks import add_service_errors
 
 UNREAD_SHOWN = 20
@@ -203,6 +204,9 @@ class ClaimNewView(LoginRequiredMixin, generic.FormView):
             member=self.member,
             items=[(item, points_text(item), item_rules_text(item)) for item in self.items()],
             range_codes=[item.code for item in self.items() if item.is_range],
+            item_standards=claim_item_standards(
+                self.member.branch, timezone.localdate(), [item.code for item in self.items()]
+            ),
             show_cap=cap_warning or (form is not None and form.data.get("cap_acknowledged")),
         )
 
