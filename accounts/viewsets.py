@@ -1,14 +1,13 @@
-"""The 组织与党员 application of the site: 我的, the member roster and the organization tree.
+"""The 组织与党员 application of the site: 工作台, the member roster and the organization tree.
 
 Every list and detail reads through ``accounts.access``. A detail page looks its object up in the
 same scoped queryset as its list, so an object outside the user's scope answers 404 (its existence
 is not revealed); a list the user may not open at all answers 403.
 """
 
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import RedirectView, TemplateView
+from django.views.generic import RedirectView
 from viewflow.urls import Application, AppMenuMixin, ReadonlyModelViewset, Viewset
 from viewflow.views import DetailModelView
 
@@ -116,26 +115,19 @@ class OrganizationViewset(ReadonlyModelViewset):
         return self.reverse("detail", args=[obj.pk])
 
 
-class HomeView(LoginRequiredMixin, TemplateView):
-    """我的: the landing page after login — who I am, where, in which roles, and where to go next."""
-
-    template_name = "accounts/home.html"
-
-    def get_context_data(self, **kwargs):
-        user = self.request.user
-        return super().get_context_data(
-            **kwargs,
-            member=access.own_member(user),
-            roles=active_assignments(user=user).select_related("organization"),
-        )
-
-
 class HomeViewset(AppMenuMixin, Viewset):
-    app_name = "home"
-    title = _("我的")
-    icon = "person"
+    """工作台: the landing page after login (``/accounts/home/``, where ``/`` leads) — what waits for
+    the user in every role they hold (``workflows.views.workbench``)."""
 
-    index_path = path("", HomeView.as_view(), name="index")
+    app_name = "home"
+    title = _("工作台")
+    icon = "dashboard"
+
+    @property
+    def index_path(self):
+        from workflows.views.workbench import WorkbenchView
+
+        return path("", WorkbenchView.as_view(), name="index")
 
 
 class AccountsApplication(Application):
