@@ -68,6 +68,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-vacuum", action="store_true", help="ANALYZE only, no VACUUM")
     parser.add_argument("--workers", type=int, default=2, help="tables written at the same time")
     parser.add_argument("--personas", type=Path, help="where to write the personas JSON")
+    parser.add_argument(
+        "--template", help="create the database as a copy of this migrated one (tests: saves the migrate)"
+    )
     return parser.parse_args(argv)
 
 
@@ -75,14 +78,14 @@ def database_url(server: str, name: str) -> str:
     return urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
 
 
-def create_database(server: str, name: str, drop: bool) -> None:
+def create_database(server: str, name: str, drop: bool, template: str | None = None) -> None:
     with psycopg.connect(database_url(server, "postgres"), autocommit=True) as admin:
         exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if exists and not drop:
             raise SystemExit(f"database {name} exists: pass --drop to refill it")
         if exists:
             admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
 
 
 def drop_database(server: str, name: str) -> None:
@@ -431,7 +434,7 @@ def main(argv: list[str] | None = None) -> dict:
         f"cycle {cycle} (quarters 1–{shape.periods} approved) → {args.database}"
     )
     say(f"machine: {machine_load()}")
-    create_database(args.server, args.database, args.drop)
+    create_database(args.server, args.database, args.drop, args.template)
     setup_django(url)
     timings = generate(args, url, shape)
     result = summary(url)
@@ -483,8 +486,9 @@ def main(argv: list[str] | None = None) -> dict:
     if args.check:
         from benchmarks._province.check import check
 
-        check(shape, people)
-        say("check passed")
+        report["check"] = check(shape, people)
+        path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        say(f"check passed: {report['check']}")
     return report
 
 

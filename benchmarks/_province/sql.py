@@ -253,7 +253,7 @@ def jobs(shape: Shape, *, password_hash: str, version_id: int, org_ct: int, prev
                            (gen.local_of(m) + 1)::int,
                            round((24 + (gen.branch_idx(m) % 13) - least(gen.local_of(m), 400) * 0.05) * (q + 1), 2),
                            (gen.local_of(m) + 1)::int, '',
-                           '{{"items": {{}}, "categories": {{}}, "veto": false}}'::jsonb
+                           '{{}}'::jsonb
                     FROM generate_series(0, {P - 1}) q, generate_series(1, {M}) m""",
             ),
         ),
