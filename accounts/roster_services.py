@@ -158,7 +158,10 @@ def _apply_row(row: RosterRow, directory: Directory, result: RosterResult, *, by
 
 
 def _create(row: RosterRow, branch: Organization, on: datetime.date, *, by: Any, reason: str) -> Member:
-    user = User.objects.create_user(username=row.login, password=None)  # unusable until set
+    # first_name carries the 姓名 that pages show for the person (accounts.apps).
+    user = User.objects.create_user(
+        username=row.login, password=None, first_name=row.real_name
+    )  # unusable until set
     return member_create(
         user=user,
         id_number=row.id_number,
@@ -180,6 +183,8 @@ def _update(member: Member, row: RosterRow, *, by: Any, reason: str) -> bool:
         setattr(member, name, wanted[name])
     member.full_clean(exclude=["user", "branch"], validate_unique=False)
     member.save(update_fields=list(before))
+    if "real_name" in before and member.user_id is not None:
+        User.objects.filter(pk=member.user_id).update(first_name=member.real_name)
     audit_record(
         actor=by,
         action="member.update",

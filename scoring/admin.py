@@ -141,7 +141,9 @@ class RuleSetAdmin(admin.ModelAdmin):
         notes = effective_ruleset(version).unsettled if version else ()
         if not notes:
             return "—"
-        items = format_html_join("", "<li><code>{}</code>：{}</li>", ((n.field, n.note) for n in notes))
+        items = format_html_join(
+            "", "<li>{}（<code>{}</code>）：{}</li>", ((n.label, n.field, n.note) for n in notes)
+        )
         return format_html('<ul class="errorlist" style="color:#8a6d3b">{}</ul>', items)
 
     @admin.display(description=_("导出"))

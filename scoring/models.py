@@ -221,7 +221,15 @@ class LedgerEntry(ChainedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.occurred_on} {self.member} {self.item_code} {self.points:+}"
+        return f"{self.occurred_on} {self.member} {self.item_name} {self.points:+}"
+
+    @property
+    def item_name(self) -> str:
+        """积分项目名称 under the entry's own rule-set version (the code when the version lacks it)."""
+        from scoring.selectors import effective_ruleset
+
+        item = effective_ruleset(self.ruleset_version).item(self.item_code)
+        return item.name if item else self.item_code
 
 
 class RuleProposal(models.Model):

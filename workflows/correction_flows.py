@@ -19,6 +19,7 @@ from workflows.models import (
     PeriodReopenProcess,
     PeriodReview,
 )
+from workflows.nodes import If
 from workflows.views import corrections as views
 
 
@@ -61,7 +62,7 @@ class CorrectionFlow(ScopedFlowMixin, flow.Flow):
         .Next(this.end)
     )
 
-    end = flow.End()
+    end = flow.End().Annotation(title=_("结束"))
 
     def start_correction(self, activation, correction):
         activation.process.organization = correction.branch
@@ -87,7 +88,7 @@ class PeriodReopenFlow(ScopedFlowMixin, flow.Flow):
     start = flow.StartHandle(this.start_reopening).Annotation(title=_("申请退回")).Next(this.filed_before)
 
     filed_before = (
-        flow.If(lambda activation: _reopening(activation).status == PeriodReopening.Status.AWAITING)
+        If(lambda activation: _reopening(activation).status == PeriodReopening.Status.AWAITING)
         .Annotation(title=_("已备案？"))
         .Then(this.consent)
         .Else(this.end)  # withdrawn from its pending filing: the period's own process approves it again
@@ -105,7 +106,7 @@ class PeriodReopenFlow(ScopedFlowMixin, flow.Flow):
     )
 
     consented = (
-        flow.If(lambda activation: _reopening(activation).status == PeriodReopening.Status.REOPENED)
+        If(lambda activation: _reopening(activation).status == PeriodReopening.Status.REOPENED)
         .Annotation(title=_("是否同意？"))
         .Then(this.approve)
         .Else(this.end)
@@ -134,13 +135,13 @@ class PeriodReopenFlow(ScopedFlowMixin, flow.Flow):
     )
 
     filed = (
-        flow.If(lambda activation: _reopening(activation).review.status == PeriodReview.Status.ARCHIVED)
+        If(lambda activation: _reopening(activation).review.status == PeriodReview.Status.ARCHIVED)
         .Annotation(title=_("是否备案？"))
         .Then(this.end)
         .Else(this.approve)
     )
 
-    end = flow.End()
+    end = flow.End().Annotation(title=_("结束"))
 
     def start_reopening(self, activation, reopening):
         activation.process.organization = reopening.review.branch

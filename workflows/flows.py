@@ -19,6 +19,7 @@ from workflows.models import (
     PeriodReview,
     PeriodReviewProcess,
 )
+from workflows.nodes import If
 from workflows.views import tasks as views
 
 
@@ -102,7 +103,7 @@ class ClaimFlow(ScopedFlowMixin, flow.Flow):
     submit = flow.StartHandle(this.start_claim).Annotation(title=_("申报")).Next(this.route)
 
     route = (
-        flow.If(lambda activation: activation.process.claim.status == Claim.Status.RECORDED)
+        If(lambda activation: activation.process.claim.status == Claim.Status.RECORDED)
         .Annotation(title=_("支部直接登记？"))
         .Then(this.review)
         .Else(this.record)
@@ -120,7 +121,7 @@ class ClaimFlow(ScopedFlowMixin, flow.Flow):
     )
 
     recorded = (
-        flow.If(lambda activation: activation.process.claim.status == Claim.Status.RETURNED)
+        If(lambda activation: activation.process.claim.status == Claim.Status.RETURNED)
         .Annotation(title=_("是否退回？"))
         .Then(this.revise)
         .Else(this.review)
@@ -144,7 +145,7 @@ class ClaimFlow(ScopedFlowMixin, flow.Flow):
         .Next(this.end)
     )
 
-    end = flow.End()
+    end = flow.End().Annotation(title=_("结束"))
 
     def start_claim(self, activation, claim):
         activation.process.organization = claim.branch
@@ -196,13 +197,13 @@ class PeriodReviewFlow(ScopedFlowMixin, flow.Flow):
     )
 
     filed = (
-        flow.If(lambda activation: activation.process.period_review.status == PeriodReview.Status.ARCHIVED)
+        If(lambda activation: activation.process.period_review.status == PeriodReview.Status.ARCHIVED)
         .Annotation(title=_("是否备案？"))
         .Then(this.end)
         .Else(this.approve)
     )
 
-    end = flow.End()
+    end = flow.End().Annotation(title=_("结束"))
 
     def start_review(self, activation, review):
         activation.process.organization = review.branch
@@ -237,7 +238,7 @@ class AppealFlow(ScopedFlowMixin, flow.Flow):
         .Next(this.end)
     )
 
-    end = flow.End()
+    end = flow.End().Annotation(title=_("结束"))
 
     def start_appeal(self, activation, appeal):
         activation.process.organization = appeal.window.branch

@@ -232,7 +232,15 @@ class Claim(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.member} {self.occurred_on} {self.item_code}"
+        return f"{self.member} {self.occurred_on} {self.item_name}"
+
+    @property
+    def item_name(self) -> str:
+        """积分项目名称 under the claim's rule-set version (the code when the version lacks it)."""
+        from scoring.selectors import effective_ruleset
+
+        item = effective_ruleset(self.ruleset_version).item(self.item_code)
+        return item.name if item else self.item_code
 
 
 class Evidence(models.Model):

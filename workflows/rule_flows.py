@@ -9,6 +9,7 @@ from viewflow.workflow import flow, lock
 from scoring.models import RuleProposal
 from workflows.flows import OwnTask, ScopedFlowMixin, _organization
 from workflows.models import RuleProposalProcess
+from workflows.nodes import If
 from workflows.views import rules as views
 
 
@@ -52,7 +53,7 @@ class RuleProposalFlow(ScopedFlowMixin, flow.Flow):
     )
 
     decided = (
-        flow.If(lambda activation: activation.process.rule_proposal.status != RuleProposal.Status.RETURNED)
+        If(lambda activation: activation.process.rule_proposal.status != RuleProposal.Status.RETURNED)
         .Annotation(title=_("是否同意？"))
         .Then(this.end)
         .Else(this.revise)
@@ -65,7 +66,7 @@ class RuleProposalFlow(ScopedFlowMixin, flow.Flow):
         .Next(this.decide)
     )
 
-    end = flow.End()
+    end = flow.End().Annotation(title=_("结束"))
 
     def start_proposal(self, activation, proposal):
         activation.process.organization = proposal.organization

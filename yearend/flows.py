@@ -11,6 +11,7 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 
 from workflows.flows import ScopedFlowMixin, _organization
+from workflows.nodes import If
 from yearend.models import AnnualReview, AnnualReviewProcess, EvaluationProcess
 from yearend.views import tasks as views
 
@@ -69,7 +70,7 @@ class EvaluationFlow(ScopedFlowMixin, flow.Flow):
         .Next(this.end)
     )
 
-    end = flow.End()
+    end = flow.End().Annotation(title=_("结束"))
 
     def start_session(self, activation, session):
         activation.process.organization = session.branch
@@ -105,7 +106,7 @@ class AnnualReviewFlow(ScopedFlowMixin, flow.Flow):
     )
 
     posted = (
-        flow.If(lambda activation: activation.process.annual_review.returned)
+        If(lambda activation: activation.process.annual_review.returned)
         .Annotation(title=_("退回后重新评定？"))
         .Then(this.approve)
         .Else(this.publicity)
@@ -133,7 +134,7 @@ class AnnualReviewFlow(ScopedFlowMixin, flow.Flow):
     )
 
     approved = (
-        flow.If(lambda activation: activation.process.annual_review.status == AnnualReview.Status.APPROVED)
+        If(lambda activation: activation.process.annual_review.status == AnnualReview.Status.APPROVED)
         .Annotation(title=_("审定还是退回？"))
         .Then(this.ratify)
         .Else(this.grade)
@@ -151,7 +152,7 @@ class AnnualReviewFlow(ScopedFlowMixin, flow.Flow):
     )
 
     ratified = (
-        flow.If(lambda activation: activation.process.annual_review.status == AnnualReview.Status.RATIFIED)
+        If(lambda activation: activation.process.annual_review.status == AnnualReview.Status.RATIFIED)
         .Annotation(title=_("是否同意？"))
         .Then(this.file)
         .Else(this.grade)
@@ -169,13 +170,13 @@ class AnnualReviewFlow(ScopedFlowMixin, flow.Flow):
     )
 
     filed = (
-        flow.If(lambda activation: activation.process.annual_review.status == AnnualReview.Status.ARCHIVED)
+        If(lambda activation: activation.process.annual_review.status == AnnualReview.Status.ARCHIVED)
         .Annotation(title=_("是否备案？"))
         .Then(this.end)
         .Else(this.grade)
     )
 
-    end = flow.End()
+    end = flow.End().Annotation(title=_("结束"))
 
     def start_review(self, activation, review):
         activation.process.organization = review.branch

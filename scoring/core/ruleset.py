@@ -252,6 +252,30 @@ class Unsettled:
     field: str
     note: str
 
+    @property
+    def label(self) -> str:
+        """The field as members and officers know it (``evaluation.levels`` → 民主评议各等次分值)."""
+        return UNSETTLED_FIELD_LABELS.get(self.field, self.field)
+
+
+# The rule-set fields a regulation may leave open, named as the regulations name them.
+UNSETTLED_FIELD_LABELS: dict[str, str] = {
+    "items": "积分项目",
+    "categories": "积分类别",
+    "base_points": "基础分",
+    "floor": "积分下限",
+    "carry_over": "上年积分结转",
+    "evaluation": "民主评议",
+    "evaluation.levels": "民主评议各等次分值",
+    "evaluation.weight": "民主评议所占比重",
+    "evaluation.mode": "民主评议方式",
+    "evaluation.max": "民主评议满分",
+    "grades": "等次分数线",
+    "probation": "预备党员转正",
+    "rank_rules": "排名规则",
+    "ranked_kinds": "参与排名的党员类别",
+}
+
 
 @dataclass(frozen=True)
 class RuleSet:
