@@ -408,3 +408,15 @@ def test_standards_for_reads_the_unified_and_the_local_items_apart(world, local_
     assert origins["snow-clearing"] == "本支部"
     assert origins["study"] == "上级（本支部细化）"
     assert origins["dues"] == "上级"
+
+
+def test_officers_find_the_standards_and_the_handbooks_from_their_pages(world, client, unified):
+    rules_page = text_of(page(client, world.secretary_a, f"/clerk/{world.branch_a.pk}/rules/"))
+    assert f'href="/clerk/{world.branch_a.pk}/standards/"' in rules_page
+
+    forms = text_of(page(client, world.secretary_a, f"/reports/documents/members/{world.member_a.pk}/"))
+    assert f'href="/clerk/members/{world.member_a.pk}/handbook/2026/pdf/"' in forms
+    assert f'href="/clerk/members/{world.member_a.pk}/handbook/?year=2026"' in forms
+
+    own = text_of(page(client, world.member_a.user, "/reports/documents/"))
+    assert 'href="/me/handbook/2026/pdf/"' in own
