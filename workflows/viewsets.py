@@ -23,6 +23,7 @@ from viewflow.workflow.status import STATUS
 
 from accounts.models import Organization
 from audit.services import audit_trail
+from workflows import messages as workflow_messages
 from workflows.correction_flows import CorrectionFlow, PeriodReopenFlow
 from workflows.execution import review_tasks_approve
 from workflows.flows import AppealFlow, ClaimFlow, PeriodReviewFlow
@@ -39,6 +40,7 @@ from workflows.selectors import (
     tasks_visible_to,
     without_own_tasks,
 )
+from workflows.views.meetings import BulkApproveMeetingForm
 from yearend.flows import AnnualReviewFlow, EvaluationFlow
 
 FLOWS = (
@@ -230,6 +232,10 @@ class BulkApproveClaimsView(BaseBulkActionView):
     model = Task
     template_name = "workflows/tasks_approve.html"
     template_name_suffix = "s_approve"
+    form_class = BulkApproveMeetingForm  # 支委会研究: the meeting that decided them is recorded with them
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
 
     def get_queryset(self):
         mine = tasks_of([ClaimFlow]).filter(
@@ -240,7 +246,11 @@ class BulkApproveClaimsView(BaseBulkActionView):
         return super().get_queryset().filter(pk__in=mine.values("pk"))
 
     def form_valid(self, form):
-        outcomes = review_tasks_approve(self.get_queryset(), self.request.user)
+        meeting = form.cleaned_data.get("meeting")
+        if meeting is None:
+            form.add_error("meeting", str(workflow_messages.MEETING_CHOOSE))
+            return self.form_not_confirmed(form)
+        outcomes = review_tasks_approve(self.get_queryset(), self.request.user, meeting=meeting)
         approved = sum(outcome.outcome == "approved" for outcome in outcomes)
         messages.success(self.request, _("已批量审核通过 %(count)s 条。") % {"count": approved})
         for outcome in outcomes:

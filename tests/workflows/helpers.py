@@ -229,3 +229,18 @@ def sheet_approved(world, sheet) -> None:
             perform(open_task(claim.process, ClaimFlow.record), world.secretary_a, _bind(claim_record, claim))
         reviewer = world.secretary_a if claim.member.user == world.committee_a else world.committee_a
         perform(open_task(claim.process, ClaimFlow.review), reviewer, _bind(claim_approve, claim))
+
+
+def meeting_of_branch_a(world, day=None):
+    """支委会会议 of branch A today: 陈静 chairs, 刘洋 attends (all the committee), 李娜 records."""
+    from workflows.meetings import meeting_record
+
+    return meeting_record(
+        branch=world.branch_a,
+        held_on=day or timezone.localdate(),
+        place="党员活动室",
+        attendees=[world.secretary_a, world.committee_a],
+        chair=world.secretary_a,
+        recorder=world.clerk_a,
+        by=world.secretary_a,
+    )

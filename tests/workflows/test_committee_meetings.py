@@ -435,3 +435,32 @@ def test_the_meeting_record_prints_attendance_quorum_and_each_decision(world, ru
     assert "张伟" in text and "审核通过" in text
     assert "李娜" in text and "未通过" in text and "照片不能证明" in text  # the reason's cell wraps
     assert "主持人签字" in text and "记录人签字" in text
+
+
+# --- 批量审核通过 names its meeting -----------------------------------------------------------------
+
+
+def test_bulk_approval_asks_which_meeting_decided_it_and_records_it(client, world, rules_2026, third):
+    claims = [recorded(world, world.member_a), recorded(world, world.other_member_a)]
+    tasks = [task_of(c) for c in claims]
+    for task in tasks:
+        task.owner, task.status = world.committee_a, STATUS.ASSIGNED
+        task.save(update_fields=["owner", "status"])
+    client.force_login(world.committee_a)
+    with nothing_changes():
+        response = client.post("/workflow/inbox/approve/", {"pk": [t.pk for t in tasks], "_confirm": "1"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["meeting"] == [messages.MEETING_CHOOSE]
+    held = meeting(world, [world.secretary_a, world.committee_a])
+    response = client.post(
+        "/workflow/inbox/approve/", {"pk": [t.pk for t in tasks], "_confirm": "1", "meeting": held.pk}
+    )
+    assert response.status_code == 302
+    assert set(Claim.objects.filter(meeting=held, status=Claim.Status.APPROVED)) == set(claims)
+
+
+def test_bulk_approval_offers_only_the_meetings_one_attended(client, world, rules_2026, third):
+    held = meeting(world, [world.secretary_a, third])
+    client.force_login(world.committee_a)
+    response = client.post("/workflow/inbox/approve/", {"select_all": "1"})
+    assert held not in response.context["form"].fields["meeting"].queryset

@@ -28,6 +28,7 @@ from .helpers import (
     committee_b,
     flow_url,
     freeze,
+    meeting_of_branch_a,
     nothing_changes,
     open_task,
     perform,
@@ -398,11 +399,15 @@ def test_bulk_approve_and_bulk_release_touch_no_one_elses_tasks(client, world, s
 
 
 def test_bulk_approve_approves_the_committee_members_own_reviews(client, world, scene, review_taken):
+    held = meeting_of_branch_a(world)  # 批量审核通过 names the committee meeting that decided it
     login(client, world, "committee_a")
-    response = client.post("/workflow/inbox/approve/", {"pk": [review_taken.pk], "_confirm": "1"})
+    response = client.post(
+        "/workflow/inbox/approve/", {"pk": [review_taken.pk], "_confirm": "1", "meeting": held.pk}
+    )
     assert response.status_code == 302
     scene.rev_a.refresh_from_db()
     assert scene.rev_a.status == "approved" and scene.rev_a.ledger_entry is not None
+    assert scene.rev_a.meeting == held
 
 
 # --- The higher committee's filings -----------------------------------------------------------

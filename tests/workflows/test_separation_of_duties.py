@@ -31,6 +31,7 @@ from .helpers import (
     approved_claim,
     assign,
     freeze,
+    meeting_of_branch_a,
     nothing_changes,
     open_task,
     perform,
@@ -188,8 +189,11 @@ def test_bulk_approval_skips_ones_own_claim(client, world, rules_2026):
     for task in tasks:
         task.owner, task.status = world.committee_a, STATUS.ASSIGNED
         task.save(update_fields=["owner", "status"])
+    held = meeting_of_branch_a(world)
     client.force_login(world.committee_a)
-    response = client.post("/workflow/inbox/approve/", {"pk": [t.pk for t in tasks], "_confirm": "1"})
+    response = client.post(
+        "/workflow/inbox/approve/", {"pk": [t.pk for t in tasks], "_confirm": "1", "meeting": held.pk}
+    )
     assert response.status_code == 302
     own_claim.refresh_from_db(), others.refresh_from_db()
     assert own_claim.status == Claim.Status.RECORDED and own_claim.ledger_entry is None

@@ -8,6 +8,7 @@ permission in the branch (a 403 otherwise); the services check again.
 
 from __future__ import annotations
 
+import datetime
 import io
 from typing import Any
 
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View, generic
+from viewflow.views.base import BulkActionForm
 
 from accounts import access
 from accounts.access import role_holders
@@ -334,4 +336,36 @@ class MeetingPdfView(LoginRequiredMixin, View):
         name = f"{meeting.branch.name}_{meeting.held_on:%Y%m%d}_支委会会议记录.pdf"
         return FileResponse(
             io.BytesIO(data), as_attachment=True, filename=name, content_type="application/pdf"
+        )
+
+
+# ---------------------------------------------------------------- 批量审核通过 names its meeting
+
+
+def meeting_label(meeting: CommitteeMeeting) -> str:
+    return f"{meeting.held_on:%Y-%m-%d} {meeting.branch.name}（{meeting.place}）"
+
+
+class MeetingChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return meeting_label(obj)
+
+
+class BulkApproveMeetingForm(BulkActionForm):
+    """批量审核通过 is a meeting's decision too: the committee meeting that decided it, among the recent
+    meetings the user attended (the page links to recording one). Checked on confirming only, so the first
+    visit from the inbox shows the choice without an error."""
+
+    RECENT_DAYS = 92
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        since = timezone.localdate() - datetime.timedelta(days=self.RECENT_DAYS)
+        self.fields["meeting"] = MeetingChoiceField(
+            label=_("支委会会议"),
+            queryset=CommitteeMeeting.objects.filter(attendees=user, held_on__gte=since)
+            .select_related("branch")
+            .order_by("-held_on", "-pk"),
+            required=False,
+            empty_label=gettext("——请选择审核这些申报的支委会会议——"),
         )
