@@ -147,45 +147,49 @@ def staging(shape: Shape) -> list[str]:
             item_code text, points numeric, occurred_on date, ledger_id bigint)""",
         # Ordinary branches: one claim per member who holds no office, round the branches; one in
         # ``every`` still open (4 of 10 waiting for 登记, 4 for 审核, 1 a branch record for 审核, 1 taken).
-        f"""INSERT INTO gen.claim (id, member_id, bi, kind, item_code, points, occurred_on)
-            SELECT i + 1, m, gen.branch_idx(m), k,
-                   CASE WHEN k IN ({k_db}, {k_br}) THEN gen.branch_item(i / {NRM}) ELSE gen.member_item(i / {NRM}) END,
-                   CASE WHEN k IN ({k_db}, {k_br}) THEN gen.branch_points(i / {NRM})
-                        ELSE gen.member_points(i / {NRM}) END,
-                   CASE WHEN k IN ({k_dm}, {k_db}) THEN DATE '{done_start}' + ((i * 7 + i / {NRM}) % {done_days})::int
-                        ELSE DATE '{open_start}' + ((i + i / {NRM}) % 60)::int END
-            FROM (SELECT i, {R0} + i % {NRM} AS m,
-                         CASE WHEN i % {every} = 0 THEN
-                                  (ARRAY[{k_rec},{k_rec},{k_rec},{k_rec},{k_rev},{k_rev},{k_rev},{k_rev},{k_br},{k_as}])
-                                  [1 + ((i / {every}) % 10)::int]
-                              WHEN i % 2 = 0 THEN {k_db} ELSE {k_dm} END AS k
-                  FROM generate_series(0, {N - 1}) i) s""",
         # The large branch: every member who holds no office has a claim waiting for 审核, one waiting
         # for 登记 and one approved; the first few also one a committee member has taken (待办).
-        f"""INSERT INTO gen.claim (id, member_id, bi, kind, item_code, points, occurred_on)
-            SELECT {N} + row_number() OVER (ORDER BY m, slot), m, 0, k,
-                   gen.member_item(slot), gen.member_points(slot),
-                   CASE WHEN k = {k_dm} THEN DATE '{done_start}' + (m % {done_days})::int
-                        ELSE DATE '{open_start}' + ((m + slot) % 60)::int END
-            FROM (SELECT m, slot, (ARRAY[{k_rev},{k_rec},{k_dm},{k_as}])[slot] AS k
-                  FROM generate_series(5, {L}) m, generate_series(1, 4) slot
-                  WHERE slot < 4 OR m - 5 < {assigned}) s""",
-        f"""UPDATE gen.claim c SET ledger_id = n.ledger_id FROM (
-                SELECT id, row_number() OVER (ORDER BY id) AS ledger_id FROM gen.claim
-                WHERE kind IN ({k_dm}, {k_db})) n WHERE n.id = c.id""",
+        # The approved ones are numbered for their ledger entries.
+        f"""INSERT INTO gen.claim (id, member_id, bi, kind, item_code, points, occurred_on, ledger_id)
+            SELECT id, m, bi, k, item_code, points, occurred_on,
+                   CASE WHEN k IN ({k_dm}, {k_db}) THEN count(*) FILTER (WHERE k IN ({k_dm}, {k_db})) OVER (ORDER BY id) END
+            FROM (
+                SELECT i + 1 AS id, m, gen.branch_idx(m) AS bi, k,
+                       CASE WHEN k IN ({k_db}, {k_br}) THEN gen.branch_item(i / {NRM}) ELSE gen.member_item(i / {NRM}) END AS item_code,
+                       CASE WHEN k IN ({k_db}, {k_br}) THEN gen.branch_points(i / {NRM})
+                            ELSE gen.member_points(i / {NRM}) END AS points,
+                       CASE WHEN k IN ({k_dm}, {k_db}) THEN DATE '{done_start}' + ((i * 7 + i / {NRM}) % {done_days})::int
+                            ELSE DATE '{open_start}' + ((i + i / {NRM}) % 60)::int END AS occurred_on
+                FROM (SELECT i, {R0} + i % {NRM} AS m,
+                             CASE WHEN i % {every} = 0 THEN
+                                      (ARRAY[{k_rec},{k_rec},{k_rec},{k_rec},{k_rev},{k_rev},{k_rev},{k_rev},{k_br},{k_as}])
+                                      [1 + ((i / {every}) % 10)::int]
+                                  WHEN i % 2 = 0 THEN {k_db} ELSE {k_dm} END AS k
+                      FROM generate_series(0, {N - 1}) i) r
+                UNION ALL
+                SELECT {N} + row_number() OVER (ORDER BY m, slot), m, 0, k,
+                       gen.member_item(slot), gen.member_points(slot),
+                       CASE WHEN k = {k_dm} THEN DATE '{done_start}' + (m % {done_days})::int
+                            ELSE DATE '{open_start}' + ((m + slot) % 60)::int END
+                FROM (SELECT m, slot, (ARRAY[{k_rev},{k_rec},{k_dm},{k_as}])[slot] AS k
+                      FROM generate_series(5, {L}) m, generate_series(1, 4) slot
+                      WHERE slot < 4 OR m - 5 < {assigned}) l
+            ) s""",
         """CREATE UNLOGGED TABLE gen.proc (id bigint PRIMARY KEY, kind int, bi bigint, claim_id bigint,
             review_id bigint, q int, task_base bigint)""",
-        f"""INSERT INTO gen.proc (id, kind, bi, claim_id, review_id, q)
-            SELECT id, kind, bi, id, NULL, NULL FROM gen.claim
-            UNION ALL
-            SELECT (SELECT max(id) FROM gen.claim) + bi * {P} + q + 1,
-                   CASE WHEN q = {P - 1} AND bi % {filing_every} = 1 % {filing_every}
-                        THEN {PERIOD_FILING} ELSE {PERIOD_DONE} END,
-                   bi, NULL, bi * {P} + q + 1, q
-            FROM generate_series(0, {shape.branches - 1}) bi, generate_series(0, {P - 1}) q""",
-        f"""UPDATE gen.proc p SET task_base = t.base FROM (
-                SELECT id, sum({ntasks}) OVER (ORDER BY id) - {ntasks} AS base FROM gen.proc) t
-            WHERE t.id = p.id""",
+        # Each process's tasks get the ids after the previous process's.
+        f"""INSERT INTO gen.proc (id, kind, bi, claim_id, review_id, q, task_base)
+            SELECT id, kind, bi, claim_id, review_id, q, sum(n) OVER (ORDER BY id) - n
+            FROM (
+                SELECT id, kind, bi, id AS claim_id, NULL::bigint AS review_id, NULL::int AS q, {ntasks} AS n
+                FROM gen.claim
+                UNION ALL
+                SELECT id, kind, bi, NULL, bi * {P} + q + 1, q, {ntasks}
+                FROM (SELECT (SELECT max(id) FROM gen.claim) + bi * {P} + q + 1 AS id,
+                             CASE WHEN q = {P - 1} AND bi % {filing_every} = 1 % {filing_every}
+                                  THEN {PERIOD_FILING} ELSE {PERIOD_DONE} END AS kind, bi, q
+                      FROM generate_series(0, {shape.branches - 1}) bi, generate_series(0, {P - 1}) q) p
+            ) s""",
         "ANALYZE gen.claim",
         "ANALYZE gen.proc",
     ]
