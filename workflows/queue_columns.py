@@ -87,7 +87,7 @@ class TaskRowColumns:
     def points(self, task: Task):
         return self.row(task).points
 
-    points.short_description = _("分值（申报/范围）")
+    points.short_description = _("分值")
 
     def occurred(self, task: Task):
         day = self.row(task).occurred_on
