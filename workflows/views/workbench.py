@@ -54,7 +54,10 @@ class WorkbenchView(LoginRequiredMixin, generic.TemplateView):
             officer=bool(roles) or user.is_superuser,
             clerk_branches=list(member_selectors.branches_recorded_by(user)[:5]),
             followed=member_selectors.branches_followed_by(user).exists(),
-            meetings_url=_optional_url("workflow:meeting_list") if roles else "",
+            # 支委会审核 is decided in a 支委会会议: its pages for those who review claims.
+            meetings_url=_optional_url("meetings:index")
+            if access.organizations_where(user, "review_claims").exists()
+            else "",
             now=timezone.now(),
         )
         if member is not None:
