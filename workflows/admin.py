@@ -21,8 +21,10 @@ class ReviewSettingsAdmin(ScopedAdmin):
         "publicity_days",
         "escalation_days",
         "auto_start",
+        "committee_quorum_percent",
+        "single_reviewer",
     )
-    list_filter = ("period_kind", "ranking_kind", "annual_review", "auto_start")
+    list_filter = ("period_kind", "ranking_kind", "annual_review", "auto_start", "single_reviewer")
 
     def has_add_permission(self, request) -> bool:
         return self.has_module_permission(request)

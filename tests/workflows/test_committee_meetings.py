@@ -464,3 +464,43 @@ def test_bulk_approval_offers_only_the_meetings_one_attended(client, world, rule
     client.force_login(world.committee_a)
     response = client.post("/workflow/inbox/approve/", {"select_all": "1"})
     assert held not in response.context["form"].fields["meeting"].queryset
+
+
+def test_the_higher_committee_sets_the_quorum_and_the_meeting_rule_in_the_admin(client, world):
+    from workflows.escalation import review_settings_for
+
+    client.force_login(world.higher)
+    response = client.post(
+        "/admin/workflows/reviewsettings/add/",
+        {
+            "organization": world.committee.pk,
+            "tally_kind": "month",
+            "period_kind": "quarter",
+            "ranking_kind": "half",
+            "publicity_days": 5,
+            "escalation_days": 7,
+            "committee_quorum_percent": 66,
+        },
+    )
+    assert response.status_code == 302
+    settings = review_settings_for(world.branch_a)
+    assert (settings.committee_quorum_percent, settings.single_reviewer) == (66, False)
+    assert AuditRecord.objects.get(action="review_settings.create").data["committee_quorum_percent"] == 66
+
+
+def test_the_review_task_page_says_when_the_branch_reviews_only_in_a_meeting(client, world, rules_2026):
+    from .helpers import task_url
+
+    ReviewSettings.objects.create(organization=world.branch_a, single_reviewer=False)
+    claim = recorded(world, world.member_a)
+    task = task_of(claim)
+    client.force_login(world.committee_a)
+    client.post(task_url(task, "assign"))
+    page = client.get(task_url(task, "execute")).content.decode()
+    assert "本支部规定支委会审核须在支委会会议上集体研究决定" in page
+    assert f"/meetings/branch/{world.branch_a.pk}/" in page
+    response = client.post(task_url(task, "execute"), {"decision": "approve", "reason": ""})
+    assert response.status_code == 200
+    assert str(messages.MEETING_REQUIRED) in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.RECORDED

@@ -24,6 +24,8 @@ def test_the_higher_committee_sets_monthly_review_for_its_committee_and_branches
             "publicity_days": 7,
             "escalation_days": 3,
             "auto_start": "on",
+            "committee_quorum_percent": 50,
+            "single_reviewer": "on",
         },
     )
     assert response.status_code == 302
@@ -47,6 +49,8 @@ def test_the_rhythm_of_the_year_is_set_once_above_and_runs_several_cadences_at_o
             "publicity_days": 5,
             "escalation_days": 7,
             "auto_start": "on",
+            "committee_quorum_percent": 50,
+            "single_reviewer": "on",
         },
     )
     settings = review_settings_for(world.branch_b)
