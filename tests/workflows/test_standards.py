@@ -326,9 +326,9 @@ def test_a_reversal_is_shown_as_such_and_the_entry_it_cancels_struck_through(wor
     counts=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2)), min_size=12, max_size=12),
 )
 def test_running_totals_are_the_months_added_up(world, unified, counts):
-    """Any month's 累计 is every entry up to that month added up (no cap reached: at most 12 × 3 × 2 = 72 …
-    kept under the caps by counting study at most 3 times a month for 2 points, the basic cap being 100 and
-    study's 40 — so the months are capped as the rules say and the last 累计 is the year's total)."""
+    """Any month's 累计 is the subtotals up to that month added up, and a month's subtotal is its entries
+    added up unless the rules cut it (学习教育 is capped at 40 a year); at the year's end the running total is
+    the capped study points less the deductions, and the year's total is that, floored at 0."""
     with transaction.atomic():
         for month, (studies, lates) in enumerate(counts, start=1):
             for day in range(studies):
