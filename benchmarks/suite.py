@@ -102,6 +102,7 @@ def data_facts(database: str, personas: dict) -> tuple[dict[str, Any], dict[str,
             return cursor.fetchone()[0]
 
         committee = personas["committee_officer"]["organization_id"]
+        general = personas["general_branch_officer"]["organization_id"]
         root = one("SELECT id FROM accounts_organization WHERE depth = 1 ORDER BY path LIMIT 1")
         committee_path = one("SELECT path FROM accounts_organization WHERE id = %s", [committee])
         facts = {
@@ -123,6 +124,10 @@ def data_facts(database: str, personas: dict) -> tuple[dict[str, Any], dict[str,
             "committee_branches": one(
                 "SELECT count(*) FROM accounts_organization WHERE kind = 'branch' AND path LIKE %s",
                 [committee_path + "%"],
+            ),
+            "general_branches": one(
+                "SELECT count(*) FROM accounts_organization WHERE kind = 'branch' AND path LIKE %s",
+                [one("SELECT path FROM accounts_organization WHERE id = %s", [general]) + "%"],
             ),
             "today": timezone.localdate(),
         }

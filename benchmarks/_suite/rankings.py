@@ -110,8 +110,14 @@ def run_rankings(personas: dict, ids: dict, *, timeout_s: float, log=print) -> l
     large = personas["large_branch_secretary"]["organization_id"]
     committee = personas["committee_officer"]["organization_id"]
     year_branch, year_members = branch_of_about(30)
+    general = personas["general_branch_officer"]["organization_id"]
     jobs = [
         ("branch", f"支部排名 (大支部, {cycle}-Q3)", lambda: _branch_ranking(large, f"{cycle}-Q3")),
+        (
+            "general_h1",
+            f"全委排名 党总支 ({ids['general_branches']} 支部, {cycle}-H1)",
+            lambda: _organization_ranking(general, f"{cycle}-H1"),
+        ),
         (
             "committee_h1",
             f"全委排名 市/县委 ({ids['committee_branches']} 支部, {cycle}-H1)",
@@ -134,7 +140,7 @@ def run_rankings(personas: dict, ids: dict, *, timeout_s: float, log=print) -> l
         ),
         (
             "year_end",
-            f"年度总评 of a {year_members}-member branch ({cycle})",
+            f"年度总评 of a {year_members}-member branch ({cycle}; asks for the province-wide H1/H2 ranking)",
             lambda: _branch_year(year_branch, cycle),
         ),
     ]
@@ -153,10 +159,18 @@ def run_rankings(personas: dict, ids: dict, *, timeout_s: float, log=print) -> l
             f"  {label:<50} {row.get('seconds', '-'):>9} s  {row.get('queries', '-'):>7} q  "
             f"{row.get('result', '')} {row.get('error', '')[:100]}"
         )
+    # An organization's ranking that did not finish: extrapolated, by its number of branches, from the
+    # largest one that did (its cost grows with the branches: a few queries for each).
     by_key = {row["key"]: row for row in rows}
-    committee_row, province_row = by_key["committee_h1"], by_key["province"]
-    if "seconds" in committee_row and "seconds" not in province_row and ids["committee_branches"]:
-        factor = ids["branches"] / ids["committee_branches"]
-        province_row["extrapolated_seconds"] = round(committee_row["seconds"] * factor, 1)
-        province_row["extrapolated_queries"] = int(committee_row["queries"] * factor)
+    sizes = {"general_h1": ids["general_branches"], "committee_h1": ids["committee_branches"]}
+    sizes["province"] = ids["branches"]
+    done = [key for key in sizes if "seconds" in by_key[key] and sizes[key]]
+    if done:
+        base = max(done, key=lambda key: sizes[key])
+        for key in sizes:
+            if "seconds" not in by_key[key]:
+                factor = sizes[key] / sizes[base]
+                by_key[key]["extrapolated_seconds"] = round(by_key[base]["seconds"] * factor, 1)
+                by_key[key]["extrapolated_queries"] = int(by_key[base]["queries"] * factor)
+                by_key[key]["extrapolated_from"] = base
     return rows

@@ -64,7 +64,7 @@ def markdown(result: dict[str, Any]) -> str:
             note = r.get("result") or r.get("error", "")[:120]
             if "extrapolated_seconds" in r:
                 note += (
-                    f"; extrapolated from the committee: ~{r['extrapolated_seconds']:,} s, "
+                    f"; extrapolated from {r['extrapolated_from']}: ~{r['extrapolated_seconds']:,} s, "
                     f"~{r['extrapolated_queries']:,} queries"
                 )
             rows.append([r["label"], r.get("seconds"), r.get("queries"), note])
