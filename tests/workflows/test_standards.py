@@ -420,3 +420,36 @@ def test_officers_find_the_standards_and_the_handbooks_from_their_pages(world, c
 
     own = text_of(page(client, world.member_a.user, "/reports/documents/"))
     assert 'href="/me/handbook/2026/pdf/"' in own
+
+
+def test_a_december_to_november_year_opens_with_the_base_points_and_december(world, client):
+    """质检 (002): the cycle runs December → November and every member starts from 基础分 60."""
+    committee_rules(world, "zhijian")
+    record(world, "theme-day-late", D(2025, 12, 5))
+    record(world, "volunteer-service", D(2026, 1, 9))
+
+    response = page(client, world.member_a.user, "/me/handbook/")
+
+    handbook = response.context["handbook"]
+    assert handbook.opening == 60
+    assert [m.label for m in handbook.months][:2] == ["2025年12月", "2026年1月"]
+    assert [m.running for m in handbook.months[:2]] == [Decimal(59), Decimal(61)]
+    assert handbook.months[-1].label == "2026年11月"
+    assert shows(response, "基础分（自然获得）")
+
+
+def test_a_corrected_entry_shows_its_reversal_and_its_replacement(world, client, unified):
+    from scoring.services import ledger_correct
+
+    entry = record(world, "competition", D(2026, 2, 3), points=Decimal(1))
+    reversal, replacement = ledger_correct(
+        entry=entry, points=Decimal(2), by=world.secretary_a, reason="取得名次，应记 2 分"
+    )
+
+    february = page(client, world.member_a.user, "/me/handbook/").context["handbook"].months[1]
+
+    lines = {line.pk: line for line in february.entries}
+    assert lines[entry.pk].reversed
+    assert lines[reversal.pk].reversal and lines[reversal.pk].points == -1
+    assert lines[replacement.pk].source == "申诉更正" and lines[replacement.pk].points == 2
+    assert february.subtotal == february.running == 2
