@@ -15,6 +15,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
+from config.queues import TASK_ROUTES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("JIFEN_VAR_DIR", str(BASE_DIR / "var")))
@@ -189,6 +190,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A queue per kind of work (config/queues.py): PDF, exports, notifications; workers then name theirs (-Q).
+CELERY_TASK_ROUTES = TASK_ROUTES if env_bool("JIFEN_TASK_QUEUES", False) else {}
 CELERY_BEAT_SCHEDULE = {
     "roles-sync-daily": {"task": "accounts.tasks.roles_sync_all", "schedule": timedelta(hours=6)},
     # Database-backed viewflow timers (publicity windows closing); never Celery ETA messages.

@@ -7,10 +7,12 @@ server connection for every client, shows what the settings rely on: the chain l
 is not blocked, and ``QuerySet.iterator()`` works with server-side cursors off.
 """
 
+import json
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -152,3 +154,43 @@ def test_a_session_lock_would_leak_to_the_next_client_which_is_why_the_chain_loc
 def test_iterating_a_queryset_through_pgbouncer_works_with_server_side_cursors_off(pgbouncer, world):
     codes = [org.code for org in Organization.objects.using(pgbouncer["alias"]).order_by("code").iterator()]
     assert codes == sorted(Organization.objects.values_list("code", flat=True))
+
+
+# --- Celery queues per kind of work (config/queues.py) ----------------------------------------------------
+
+
+def test_the_compose_worker_serves_every_queue_the_tasks_are_routed_to(compose):
+    from config.queues import QUEUES, TASK_ROUTES
+
+    env = compose["services"]["worker"]["environment"]
+    assert env["JIFEN_TASK_QUEUES"] == "true"
+    command = compose["services"]["worker"]["command"]
+    served = command.split("-Q ")[1].split()[0].removeprefix("${CELERY_QUEUES:-").removesuffix("}").split(",")
+    assert set(served) == set(QUEUES)
+    assert {route["queue"] for route in TASK_ROUTES.values()} <= set(served)
+
+
+def test_pdf_exports_and_notifications_have_queues_of_their_own():
+    from config.queues import TASK_ROUTES
+
+    assert TASK_ROUTES["reports.tasks.filing_package_generate"]["queue"] == "pdf"
+    assert TASK_ROUTES["reports.tasks.export_job_run"]["queue"] == "exports"
+    assert TASK_ROUTES["workflows.tasks.send_notification_email"]["queue"] == "notifications"
+
+
+def test_task_routing_is_off_unless_asked_for(settings):
+    # The embedded service, the tests and a worker started without -Q all use the one default queue.
+    assert settings.CELERY_TASK_ROUTES == {}
+
+
+def test_jifen_task_queues_turns_the_routes_on(tmp_path):
+    code = "import json; from django.conf import settings; print(json.dumps(settings.CELERY_TASK_ROUTES))"
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings", JIFEN_VAR_DIR=str(tmp_path), JIFEN_TASK_QUEUES="true"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    routes = json.loads(out.stdout.strip().splitlines()[-1])
+    assert routes["reports.tasks.export_job_run"] == {"queue": "exports"}
