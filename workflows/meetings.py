@@ -301,6 +301,18 @@ def _refusal(error: Exception) -> str:
     return "；".join(error.messages)  # ValidationError
 
 
+def _lock_processes(decisions: Sequence[MeetingDecision]) -> None:
+    """Take the batch's process rows, waiting for them, in one order. viewflow's own lock (``NOWAIT``, retried
+    after a pause) cannot wait inside a transaction that is already open: its failed attempt would leave the
+    whole batch's transaction aborted. Held here until the batch commits, the rows are then ours when each
+    task takes its lock; two batches sharing a claim queue up — the second finds it decided and is refused
+    (``TASK_ALREADY_DONE``) — and the one order keeps two batches from waiting on each other."""
+    from workflows.models import BranchProcess
+
+    pks = sorted({d.task.process_id for d in decisions})
+    list(BranchProcess.objects.select_for_update().filter(pk__in=pks).order_by("pk").values_list("pk"))
+
+
 def meeting_decide(
     *, meeting: CommitteeMeeting, decisions: Sequence[MeetingDecision], by: Any
 ) -> list[Claim]:
@@ -313,6 +325,7 @@ def meeting_decide(
         raise ValidationError(messages.MEETING_NOT_ATTENDED)
     problems: dict[int, str] = {}
     with transaction.atomic():
+        _lock_processes(decisions)
         for decision in decisions:
             try:
                 # A savepoint per claim: a refused one is undone alone, so every refusal can be named.

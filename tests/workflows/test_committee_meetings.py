@@ -11,10 +11,12 @@ see none of branch A's meetings.
 from __future__ import annotations
 
 import datetime
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection, connections
 from viewflow.workflow.status import STATUS
 
 from accounts import messages as account_messages
@@ -504,3 +506,49 @@ def test_the_review_task_page_says_when_the_branch_reviews_only_in_a_meeting(cli
     assert str(messages.MEETING_REQUIRED) in response.content.decode()
     claim.refresh_from_db()
     assert claim.status == Claim.Status.RECORDED
+
+
+# --- Two at once (PostgreSQL: row locks) ------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_attendees_deciding_the_same_claim_at_once_one_batch_wins_whole(world, rules_2026, third):
+    claims = five_claims(world)
+    held = meeting(world, [world.secretary_a, world.committee_a, third])
+    shared = task_of(claims[0])
+    batches = {
+        world.secretary_a: [shared, task_of(claims[1])],
+        world.committee_a: [shared, task_of(claims[2])],
+    }
+    barrier = threading.Barrier(2)
+    results: dict = {}
+
+    def decide(user):
+        try:
+            barrier.wait(timeout=10)
+            results[user] = meeting_decide(
+                meeting=held, decisions=[MeetingDecision(t, APPROVE) for t in batches[user]], by=user
+            )
+        except Exception as error:  # the test inspects what each side got
+            results[user] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=decide, args=(user,)) for user in batches]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    refused = [r for r in results.values() if isinstance(r, MeetingDecisionsRefused)]
+    won = [user for user, r in results.items() if isinstance(r, list)]
+    assert len(refused) == 1 and len(won) == 1, results
+    assert list(refused[0].problems) == [shared.pk]
+    assert refused[0].problems[shared.pk] in {
+        str(messages.TASK_ALREADY_DONE),
+        str(messages.TASK_LOCKED),
+    }
+    decided = set(Claim.objects.filter(meeting=held).values_list("pk", flat=True))
+    winner_claims = {t.process.coerced.claim.pk for t in batches[won[0]]}
+    assert decided == winner_claims
