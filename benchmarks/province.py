@@ -85,7 +85,13 @@ def create_database(server: str, name: str, drop: bool, template: str | None = N
             raise SystemExit(f"database {name} exists: pass --drop to refill it")
         if exists:
             admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        if template:
+            try:
+                admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+                return
+            except psycopg.errors.ObjectInUse:  # another session on the template: migrate from scratch
+                say(f"template {template} is in use: creating {name} empty")
+        admin.execute(f'CREATE DATABASE "{name}"')
 
 
 def drop_database(server: str, name: str) -> None:
