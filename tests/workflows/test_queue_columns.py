@@ -123,6 +123,18 @@ def test_a_member_already_at_the_items_cap_is_flagged_with_the_standing(world, r
     assert other.warnings == [] and other.standing.count == 0
 
 
+def test_an_appeal_and_a_filing_read_as_who_and_what_in_the_same_columns(world, rules_2026, monkeypatch):
+    from .test_queue_scoping import Scene  # 公示 with an appeal in branch A, a 备案 waiting in branch B
+
+    scene = Scene(world, monkeypatch)
+    decide, filing = scene.open_tasks["decide_a"], scene.open_tasks["file_b"]
+    rows = task_rows([decide, filing])
+    appeal = rows[decide.pk]
+    assert (appeal.member, appeal.item) == ("王芳", f"申诉：张伟 的“{ITEM_NAME}”")
+    assert (appeal.points, appeal.occurred_on) == ("2", D(2026, 3, 10))
+    assert rows[filing.pk].member == "第二党支部" and rows[filing.pk].item.startswith("第二党支部 ")
+
+
 # --- The page ------------------------------------------------------------------------------------
 
 
