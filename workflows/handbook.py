@@ -20,6 +20,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils import timezone
+
 from accounts.models import Member, Organization
 from reports.ledgers import Adjustment, ApprovalInfo, MemberLedger, MonthRow, member_ledger
 from reports.year_end import YearEndFigures
@@ -67,6 +69,7 @@ class HandbookMonth:
     row: MonthRow
     running: Decimal
     approved: bool
+    future: bool = False  # the month has not begun: nothing to approve yet
 
     @property
     def label(self) -> str:
@@ -114,8 +117,9 @@ class Handbook:
         return sum(len(month.entries) for month in self.months)
 
 
-def handbook_of(member: Member, year: int) -> Handbook:
+def handbook_of(member: Member, year: int, today: datetime.date | None = None) -> Handbook:
     """The booklet of ``member`` for cycle ``year`` (``ValidationError`` when the year has no rules)."""
+    today = today or timezone.localdate()
     rules = cycle_rules(member.branch, year)
     first, last = Period(year, PeriodKind.CYCLE).bounds(rules)
     ledger = member_ledger(member, year)
@@ -137,6 +141,7 @@ def handbook_of(member: Member, year: int) -> Handbook:
                 row=row,
                 running=running,
                 approved=_month_approved(row, member.branch, reviews),
+                future=datetime.date(row.year, row.month, 1) > today,
             )
         )
     adjustments = [a for a in ledger.adjustments if a.label != GRANTED_BASE]

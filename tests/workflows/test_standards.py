@@ -302,6 +302,9 @@ def test_approved_months_and_pending_ones_are_marked(world, client, unified):
     month_4 = html[html.index('data-month="2026-4"') : html.index('data-month="2026-5"')]
     assert "已审定" in month_2 and "待审定" not in month_2
     assert "待审定" in month_4
+    assert handbook.months[3].future and not handbook.months[2].future  # it is 20 March
+    month_5 = html[html.index('data-month="2026-5"') : html.index('data-month="2026-6"')]
+    assert "待审定" not in month_5 and "尚未到本月。" in month_5
 
 
 def test_a_reversal_is_shown_as_such_and_the_entry_it_cancels_struck_through(world, client, unified):
