@@ -207,3 +207,19 @@ def test_the_workbench_needs_a_login(client):
 def test_people_land_on_the_workbench(client, world):
     client.force_login(world.clerk_a)
     assert client.get("/", follow=True).request["PATH_INFO"] == reverse(HOME)
+
+
+def test_an_overdue_task_about_the_secretarys_own_points_is_escalated_to_the_higher_committee(
+    client, world, rules_2026, monkeypatch
+):
+    ReviewSettings.objects.create(organization=world.branch_a, escalation_days=3)
+    freeze(monkeypatch, 2026, 4, 9, 9)
+    own = recorded(world, submit(world.secretary_a.member))  # 陈静's own claim waits for 刘洋's 审核
+    Task.objects.filter(status__in=OPEN).update(created=aware(2026, 4, 9, 9))
+    freeze(monkeypatch, 2026, 4, 20, 9)
+    login(client, world, "higher")
+    rows = {row.task.process_id: row for row in client.get(reverse(HOME)).context["overdue"]}
+    assert rows[own.process.pk].chasers == ["上级党委"]
+    login(client, world, "committee_a")
+    rows = {row.task.process_id: row for row in client.get(reverse(HOME)).context["overdue"]}
+    assert rows[own.process.pk].chasers == ["上级党委"]  # the one who could take it sees whom it goes to
