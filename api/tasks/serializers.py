@@ -218,6 +218,12 @@ class BulkApproveSerializer(serializers.Serializer):
         max_length=100,
         help_text="支委会审核任务的 id，最多 100 个",
     )
+    meeting_id = serializers.IntegerField(
+        min_value=1,
+        max_value=ID_MAX,
+        required=False,
+        help_text="作出决定的支委会会议 id（须是本人出席的会议），记入每条申报；本支部规定须会议审核时必填",
+    )
 
     def validate_task_ids(self, ids: list[int]) -> list[int]:
         return list(dict.fromkeys(ids))  # each task once, in the order given

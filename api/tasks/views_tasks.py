@@ -29,10 +29,12 @@ from api.tasks.serializers import (
 )
 from api.tasks.subjects import subject_of, with_subjects
 from workflows.execution import review_tasks_approve, task_entitled, task_release, task_take
+from workflows.models import CommitteeMeeting
 from workflows.selectors import archive_of, inbox_of, queue_for, tasks_of, tasks_visible_to
 
 LIST_ERRORS = error_responses(400, 401)
 NOT_IN_SCOPE = "任务不存在或不在您的权限范围内。"
+MEETING_NOT_FOUND = "支委会会议不存在，或您没有出席该会议。"
 
 
 def human_tasks(tasks):
@@ -44,6 +46,16 @@ def tasks_reachable_by(user):
     """Tasks ``user`` may open: those of processes they may see, and their own."""
     visible = tasks_visible_to(user, FLOW_CLASSES).values("pk")
     return human_tasks(tasks_of(FLOW_CLASSES)).filter(Q(pk__in=visible) | Q(owner=user))
+
+
+def _meeting_attended(user, pk: int | None):
+    """The 支委会会议 named by a bulk approval: one the caller attended, else a 400 in Chinese."""
+    if pk is None:
+        return None
+    meeting = CommitteeMeeting.objects.filter(pk=pk, attendees=user).first()
+    if meeting is None:
+        raise ValidationError({"meeting_id": [MEETING_NOT_FOUND]})
+    return meeting
 
 
 def _list_schema(summary: str):
@@ -157,7 +169,8 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(
         summary="批量审核通过：按申报分值通过所选的支委会审核任务",
         description=(
-            "与网页“批量审核通过”相同：每条各自加锁、各自提交。逐条返回结果：approved 已通过；"
+            "与网页“批量审核通过”相同：每条各自加锁、各自提交；meeting_id 注明作出决定的支委会会议。"
+            "逐条返回结果：approved 已通过；"
             "conflict 已被他人领取或办理；forbidden 无权办理；invalid 不能按申报分值通过"
             "（如分值区间项目未填分值，或不是审核任务）；not_found 不存在或不在权限范围内。"
             "部分成功时仍返回 200，逐条说明。"
@@ -172,10 +185,13 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         given = BulkApproveSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         ids = given.validated_data["task_ids"]
+        meeting = _meeting_attended(request.user, given.validated_data.get("meeting_id"))
         reachable = {task.pk: task for task in tasks_reachable_by(request.user).filter(pk__in=ids)}
         outcomes = {
             o.task.pk: o
-            for o in review_tasks_approve([reachable[i] for i in ids if i in reachable], request.user)
+            for o in review_tasks_approve(
+                [reachable[i] for i in ids if i in reachable], request.user, meeting=meeting
+            )
         }
         results = [
             {"task_id": i, "outcome": outcomes[i].outcome, "message": outcomes[i].message}
