@@ -549,4 +549,16 @@ def _seed_open_publicity(state: DemoState) -> None:
     )
 
 
-DEMO_STEPS: list[Callable[[DemoState], None]] = [_seed_rules, _seed_living_branch, _seed_open_publicity]
+def _seed_work_for_every_role(state: DemoState) -> None:
+    """Step 4 (``workflows.demo_work``, which builds on this module): a backlog, an appeal, waiting days."""
+    from workflows.demo_work import seed_work_for_every_role
+
+    seed_work_for_every_role(state)
+
+
+DEMO_STEPS: list[Callable[[DemoState], None]] = [
+    _seed_rules,
+    _seed_living_branch,
+    _seed_open_publicity,
+    _seed_work_for_every_role,
+]

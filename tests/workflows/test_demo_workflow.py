@@ -10,6 +10,7 @@ from unittest import mock
 
 import filetype
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Count
@@ -18,16 +19,17 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.demo import MAIN_BRANCH_CODE, SECOND_BRANCH_CODE, SEED_STEPS, demo_seed
-from accounts.models import Member
+from accounts.models import Member, Organization
 from audit.models import AuditRecord
 from scoring.core.periods import Period, PeriodKind
 from scoring.models import LedgerEntry, RuleSet
 from scoring.selectors import effective_ruleset, ruleset_for, ruleset_version_current
 from workflows.demo import DEMO_STEPS, demo_calendar, demo_photo
+from workflows.escalation import review_settings_for
 from workflows.evidence import evidence_check
-from workflows.flows import ClaimFlow
+from workflows.flows import AppealFlow, ClaimFlow, PeriodReviewFlow
 from workflows.models import Appeal, Claim, Evidence, FrozenScore, Notification, PeriodReview
-from workflows.viewsets import FLOWS, queue_for
+from workflows.viewsets import FLOWS, inbox_of, queue_for
 
 WINTER_DAY = datetime.date(2026, 2, 11)  # first quarter: the quarters behind it are last year's
 EARLY_JULY = datetime.date(2026, 7, 3)  # the previous quarter's 公示 would still be open
@@ -35,8 +37,8 @@ SEEDED_AT = datetime.time(10, 30)
 # Change only when the demo's workflow data is changed on purpose (screenshots and the e2e test rely on it).
 # Last changed for 不得办理涉及本人积分的事项: the clerk's own row of a meeting waits for another's 登记.
 DEMO_FINGERPRINTS = {
-    WINTER_DAY: "97d449560c8349d7191b38209a632136bbb09d5c67760a41261f35011bfc4dfe",
-    EARLY_JULY: "bd3bfc0c13b8b1f5b3ba1aac7d5996d0b44635ffafba92fad12ceb72b90911bb",
+    WINTER_DAY: "b9ce3a2812df841b152565fd288dc12f7c267899195261643dee76c7f3660f51",
+    EARLY_JULY: "c53d5658701d370a32e46a67d1361693c79be1684a3d7a4f6d2bf33251bd8256",
 }
 
 
@@ -207,12 +209,11 @@ def test_the_walked_quarter_had_two_meetings_one_appeal_upheld_and_one_dismissed
 
 
 def test_the_second_branch_posted_its_last_quarter_yesterday_for_five_days(seeded):
-    review = PeriodReview.objects.get(branch__code=SECOND_BRANCH_CODE)
-    assert review.status == PeriodReview.Status.PUBLICITY
-    assert (review.cycle, review.period_index) == (
-        _calendar(seeded).publicity.cycle,
-        _calendar(seeded).publicity.index,
+    publicity = _calendar(seeded).publicity
+    review = PeriodReview.objects.get(
+        branch__code=SECOND_BRANCH_CODE, cycle=publicity.cycle, period_index=publicity.index
     )
+    assert review.status == PeriodReview.Status.PUBLICITY
     window = review.window
     seeded_at = timezone.make_aware(datetime.datetime.combine(seeded, SEEDED_AT))
     assert timezone.localtime(window.opens_at).date() == seeded - datetime.timedelta(days=1)
@@ -285,4 +286,64 @@ def test_seeding_on_a_given_day_always_gives_the_same_demo(seeded):
         for s in FrozenScore.objects.select_related("member__user")
     ]
     digest = hashlib.sha256(json.dumps(sorted(rows), ensure_ascii=False).encode()).hexdigest()
-    assert digest == DEMO_FINGERPRINTS[seeded]
+    assert digest == DEMO_FINGERPRINTS[seeded], f"the demo changed: its fingerprint is now {digest}"
+
+
+# --- Work for every role (workflows.demo_work) ----------------------------------------------------
+
+# What each demo login finds waiting on the day the demo is seeded: (flow node, at least how many).
+WORK_WAITING = {
+    "member": [(ClaimFlow.revise, 1)],
+    "clerk": [(ClaimFlow.record, 2)],
+    "committee": [(ClaimFlow.review, 5)],
+    "secretary": [(ClaimFlow.review, 5), (ClaimFlow.record, 1)],
+    "clerk2": [(ClaimFlow.record, 1)],
+    "secretary2": [(AppealFlow.decide, 1), (PeriodReviewFlow.approve, 1)],
+    "higher": [(PeriodReviewFlow.file, 1)],
+}
+
+
+@pytest.mark.parametrize("username", WORK_WAITING)
+def test_every_demo_login_finds_work_waiting_the_day_the_demo_is_seeded(seeded, username):
+    user = get_user_model().objects.get(username=username)
+    waiting = queue_for(user, FLOWS) | inbox_of(user, FLOWS)
+    for node, at_least in WORK_WAITING[username]:
+        assert waiting.filter(flow_task=node).count() >= at_least, (username, node)
+
+
+def test_the_second_branch_has_a_quarter_for_filing_one_for_approval_and_an_appeal_in_its_open_publicity(
+    seeded,
+):
+    reviews = PeriodReview.objects.filter(branch__code=SECOND_BRANCH_CODE).order_by("starts_on")
+    statuses = [review.status for review in reviews]
+    approved, closed, posted = reviews[len(statuses) - 3 :]
+    seeded_at = timezone.make_aware(datetime.datetime.combine(seeded, SEEDED_AT))
+    assert approved.status == PeriodReview.Status.APPROVED
+    assert closed.status == PeriodReview.Status.PUBLICITY and closed.window.closes_at < seeded_at
+    assert posted.status == PeriodReview.Status.PUBLICITY and posted.window.closes_at > seeded_at
+    appeal = Appeal.objects.get(window=posted.window)
+    assert appeal.appellant.user.username == "zhengxiaodong" and appeal.status == Appeal.Status.OPEN
+
+
+def test_waiting_tasks_carry_the_day_their_claim_came_in_and_the_oldest_were_escalated(seeded):
+    seeded_at = timezone.make_aware(datetime.datetime.combine(seeded, SEEDED_AT))
+    waiting = Task.objects.filter(
+        flow_task=ClaimFlow.review,
+        status=STATUS.NEW,
+        process__branchprocess__claim__branch__code=MAIN_BRANCH_CODE,
+    ).select_related("process__branchprocess__claim")
+    assert waiting.exists()
+    for task in waiting:
+        claim = task.process.branchprocess.claim
+        # Recorded two days after it came in, the day after the activity — or, if that is yet to come, now.
+        assert timezone.localtime(task.created).date() == min(
+            claim.occurred_on + datetime.timedelta(days=3), seeded
+        )
+        assert task.created < seeded_at and claim.created_at <= task.created
+    overdue_after = datetime.timedelta(
+        days=review_settings_for(Organization.objects.get(code=MAIN_BRANCH_CODE)).escalation_days
+    )
+    overdue = [task for task in waiting if seeded_at - task.created > overdue_after]
+    told = Notification.objects.filter(recipient__username="secretary", kind="review_overdue")
+    # In a quarter's first days nothing has waited that long yet; in winter the quarter is six weeks old.
+    assert told.count() >= len(overdue) and (overdue or seeded != WINTER_DAY)
