@@ -159,10 +159,16 @@ def oldest_per_step(tasks: QuerySet[Task]) -> list[StepOldest]:
     return [StepOldest(*row) for row in ranked]
 
 
-def steps_waiting(user) -> list[Step]:
+def lists_of(user) -> tuple[QuerySet[Task], QuerySet[Task]]:
+    """The user's 待认领 and 待办 (built once: each build asks ``accounts.access`` for every permission)."""
+    return queue_for(user, FLOWS), inbox_of(user, FLOWS)
+
+
+def steps_waiting(user, lists: tuple[QuerySet[Task], QuerySet[Task]] | None = None) -> list[Step]:
     """待办 by step, in the regulation's order: the queue's and the inbox's tasks of each node."""
-    queued = {row.node: row for row in oldest_per_step(queue_for(user, FLOWS))}
-    mine = {row.node: row for row in oldest_per_step(inbox_of(user, FLOWS))}
+    queue, inbox = lists or lists_of(user)
+    queued = {row.node: row for row in oldest_per_step(queue)}
+    mine = {row.node: row for row in oldest_per_step(inbox)}
     steps = []
     for node in set(queued) | set(mine):
         rows = [row for row in (queued.get(node), mine.get(node)) if row is not None]
@@ -260,8 +266,11 @@ def escalated_to_me(user) -> QuerySet[Organization]:
     )
 
 
-def overdue_candidates(user, now: datetime.datetime) -> QuerySet[Task]:
+def overdue_candidates(
+    user, now: datetime.datetime, lists: tuple[QuerySet[Task], QuerySet[Task]] | None = None
+) -> QuerySet[Task]:
     """Waiting tasks on the branch's own roles, a day old or more, that the user could take or chases."""
+    queue, inbox = lists or lists_of(user)
     return (
         Task.objects.filter(
             flow_task_type="HUMAN",
@@ -272,8 +281,8 @@ def overdue_candidates(user, now: datetime.datetime) -> QuerySet[Task]:
         )
         .filter(
             Q(process__branchprocess__organization__in=escalated_to_me(user))
-            | Q(pk__in=queue_for(user, FLOWS).values("pk"))
-            | Q(pk__in=inbox_of(user, FLOWS).values("pk"))
+            | Q(pk__in=queue.values("pk"))
+            | Q(pk__in=inbox.values("pk"))
         )
         .select_related("process__branchprocess__organization")
         .order_by("created", "pk")
@@ -326,7 +335,11 @@ def _secretaries(organizations: Iterable[Organization]) -> dict[int, list[tuple[
     return found
 
 
-def overdue_items(user, now: datetime.datetime | None = None) -> tuple[list[OverdueRow], int]:
+def overdue_items(
+    user,
+    now: datetime.datetime | None = None,
+    lists: tuple[QuerySet[Task], QuerySet[Task]] | None = None,
+) -> tuple[list[OverdueRow], int]:
     """超期: the oldest overdue tasks the user could take or chases, and how many of the scanned are.
 
     A task is overdue past its branch's ``escalation_days`` (``workflows.escalation.is_overdue``); its
@@ -335,7 +348,7 @@ def overdue_items(user, now: datetime.datetime | None = None) -> tuple[list[Over
     from workflows.escalation import is_overdue
 
     now = now or timezone.now()
-    tasks = list(overdue_candidates(user, now)[:OVERDUE_SCANNED])
+    tasks = list(overdue_candidates(user, now, lists)[:OVERDUE_SCANNED])
     organizations = {t.process.branchprocess.organization for t in tasks}
     limits = escalation_days_of(organizations)
     overdue = [t for t in tasks if is_overdue(t, limits[t.process.branchprocess.organization_id], now)]

@@ -41,12 +41,13 @@ class WorkbenchView(LoginRequiredMixin, generic.TemplateView):
         member = access.own_member(user)
         roles = list(active_assignments(user=user).select_related("organization").order_by("role"))
         windows, windows_total = workbench.windows_closing(user, member)
-        overdue, overdue_total = workbench.overdue_items(user)
+        lists = workbench.lists_of(user)  # 待认领 and 待办, read by the steps and the overdue alike
+        overdue, overdue_total = workbench.overdue_items(user, lists=lists)
         context = super().get_context_data(
             **kwargs,
             member=member,
             roles=roles,
-            steps=workbench.steps_waiting(user),
+            steps=workbench.steps_waiting(user, lists),
             windows=windows,
             windows_total=windows_total,
             overdue=overdue,
