@@ -62,6 +62,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--drop", action="store_true", help="drop the database first if it exists")
     parser.add_argument("--check", action="store_true", help="check the result through the app's selectors")
+    parser.add_argument(
+        "--check-only",
+        action="store_true",
+        help="only check an existing database (its personas JSON is updated)",
+    )
     parser.add_argument("--periods", type=int, default=3, help="approved quarters (1–3)")
     parser.add_argument("--entries-per-member", type=int, default=2, help="台账导入 entries per member")
     parser.add_argument("--no-previous", action="store_true", help="skip viewflow_task_previous")
@@ -461,6 +466,19 @@ def machine_load() -> str:
     return f"load average {one:.2f} / {five:.2f} / {fifteen:.2f} on {os.cpu_count()} cores"
 
 
+def check_only(args: argparse.Namespace, url: str, shape: Shape) -> dict:
+    setup_django(url)
+    from benchmarks._province.check import check
+
+    path = args.personas or OUT / f"{args.database}-personas.json"
+    report = json.loads(path.read_text(encoding="utf-8"))
+    start = time.perf_counter()
+    report["check"] = check(shape, report["personas"])
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    say(f"check passed in {time.perf_counter() - start:.0f} s: {report['check']}")
+    return report
+
+
 def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
     cycle = datetime.date.today().year
@@ -473,6 +491,8 @@ def main(argv: list[str] | None = None) -> dict:
         f"cycle {cycle} (quarters 1–{shape.periods} approved) → {args.database}"
     )
     say(f"machine: {machine_load()}")
+    if args.check_only:
+        return check_only(args, url, shape)
     create_database(args.server, args.database, args.drop, args.template)
     setup_django(url)
     timings = generate(args, url, shape)
