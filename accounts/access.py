@@ -22,6 +22,7 @@ from guardian.models import UserObjectPermission
 
 from accounts.models import Member, Organization, RoleAssignment
 from accounts.roles import ROLES_GRANTING
+from accounts.step_memo import remembered
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -94,15 +95,23 @@ def may(user: AnyUser, perm: str, organization: Organization) -> bool:
         return False
     if user.is_superuser:
         return True
+    codename = _codename(perm)
+    # Asked several times while one task is taken and done: answered once per step (accounts.step_memo).
+    return remembered(("may", user.pk, codename, organization.pk), lambda: _may(user, codename, organization))
+
+
+def _may(user: AnyUser, codename: str, organization: Organization) -> bool:
     step = Organization.steplen
     ancestor_paths = [organization.path[:n] for n in range(step, len(organization.path) + 1, step)]
-    ancestor_pks = Organization.objects.filter(path__in=ancestor_paths).values_list("pk", flat=True)
-    codename = _codename(perm)
+    # The ancestors' ids as a subquery of the one query (guardian keeps object ids as text).
+    ancestor_pks = Organization.objects.filter(path__in=ancestor_paths).values(
+        text_pk=Cast("pk", CharField())
+    )
     rows = UserObjectPermission.objects.filter(
         user=user,
         permission__codename=codename,
         permission__content_type=ContentType.objects.get_for_model(Organization),
-        object_pk__in=[str(pk) for pk in ancestor_pks],
+        object_pk__in=ancestor_pks,
     )
     return _in_force(rows, codename).exists()
 

@@ -101,10 +101,20 @@ def duty_permission(perm: str, organization: Any, members: Iterable[Any]) -> str
     holder of it there is one of the members concerned — then the secretary's, or failing another
     secretary, the higher committee's (代办). A role nobody holds at all keeps ``perm``: the task waits
     for the appointment, and the overdue reminder goes to the secretary."""
-    prefix, _, codename = perm.rpartition(".")
+    from accounts.step_memo import remembered
+
     concerned = _concerned_user_ids(members)
+    if not concerned:
+        return perm
+    key = ("duty_permission", perm, organization.pk, frozenset(concerned))
+    return remembered(key, lambda: _duty_permission(perm, organization, concerned))
+
+
+def _duty_permission(perm: str, organization: Any, concerned: set[int]) -> str:
+    prefix, _, codename = perm.rpartition(".")
     holders = holders_of(codename, organization)
-    if not concerned or not holders.exists() or holders.exclude(pk__in=concerned).exists():
+    # Someone not concerned holds it (the usual case): one query.
+    if holders.exclude(pk__in=concerned).exists() or not holders.exists():
         return perm
     if holders_of(SECRETARY_STANDS_IN, organization).exclude(pk__in=concerned).exists():
         chosen = SECRETARY_STANDS_IN

@@ -120,6 +120,55 @@ def lock_chain(using: str, key: int | None) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, (key or 0) & 0x7FFFFFFF])
 
 
+class _ChainMemo:
+    """What one transaction knows of the chains it extended: the locks it holds and the last row it
+    wrote to each chain. A second row of a chain in the same transaction (a claim's ledger entry, then
+    its audit records) needs neither the lock nor the head read again.
+
+    It lives in the connection's on-commit list, one per savepoint level, because Django drops those
+    entries with a savepoint rolled back (and all of them when the transaction ends): what was learned
+    inside a rolled-back savepoint — a row no longer there, a lock released with it — is forgotten."""
+
+    def __init__(self) -> None:
+        self.locked: set[int | None] = set()
+        self.heads: dict[tuple[str, int | None], str] = {}
+
+    def __call__(self) -> None:  # run at commit: nothing left to do
+        pass
+
+
+def _memos(using: str) -> list[_ChainMemo]:
+    """The transaction's memos still standing, newest first."""
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        return []
+    return [func for _, func, _ in reversed(connection.run_on_commit) if isinstance(func, _ChainMemo)]
+
+
+def _memo_here(using: str) -> _ChainMemo:
+    """The memo of the current savepoint level, made if there is none yet."""
+    connection = connections[using]
+    level = set(connection.savepoint_ids)
+    for sids, func, _ in reversed(connection.run_on_commit):
+        if isinstance(func, _ChainMemo) and sids == level:
+            return func
+    memo = _ChainMemo()
+    transaction.on_commit(memo, using=using)
+    return memo
+
+
+def _known_lock(memos: list[_ChainMemo], key: int | None) -> bool:
+    return any(key in memo.locked for memo in memos)
+
+
+def _known_head(memos: list[_ChainMemo], table: str, key: int | None) -> str | None:
+    for memo in memos:  # the newest standing memo knows the latest row
+        head = memo.heads.get((table, key))
+        if head is not None:
+            return head
+    return None
+
+
 def chain_head(model: type[ChainedModel], using: str, key: int | None) -> str:
     rows = model._base_manager.using(using).filter(**{model.chain_field: key})
     head = rows.order_by("-pk").values_list("hash", flat=True).first()
@@ -136,12 +185,19 @@ def seal(model: type[ChainedModel], objs: Iterable[ChainedModel], *, using: str)
     for obj in objs:
         by_chain.setdefault(getattr(obj, model.chain_field), []).append(obj)
     fields = model.sealed_fields()
+    table = model._meta.db_table
+    memos = _memos(using)
     for key in sorted(by_chain, key=lambda k: -1 if k is None else k):
-        lock_chain(using, key)
-        head = chain_head(model, using, key)
+        if not _known_lock(memos, key):
+            lock_chain(using, key)
+        head = _known_head(memos, table, key) or chain_head(model, using, key)
         for obj in by_chain[key]:
             obj.prev_hash = head
             obj.hash = head = row_hash(head, payload(fields, [getattr(obj, f.attname) for f in fields]))
+        if connections[using].in_atomic_block:
+            memo = _memo_here(using)
+            memo.locked.add(key)
+            memo.heads[(table, key)] = head
 
 
 def rechain(model: type[models.Model], chain_field: str, field_names: Sequence[str], using: str) -> int:

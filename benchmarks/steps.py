@@ -220,6 +220,7 @@ def run_claims(todo: list[tuple[Branch, int, str, datetime.date]], *, count_ever
     stepper = Stepper()
     times: dict[str, float] = dict.fromkeys(STEPS, 0.0)
     queries: dict[str, list[int]] = {step: [] for step in STEPS}
+    data_queries: dict[str, list[int]] = {step: [] for step in STEPS}
     sql: dict[str, list[str]] = {}
 
     def step(name: str, index: int, fn):
@@ -229,6 +230,7 @@ def run_claims(todo: list[tuple[Branch, int, str, datetime.date]], *, count_ever
             with CaptureQueriesContext(connection) as captured:
                 result = fn()
             queries[name].append(len(captured))
+            data_queries[name].append(sum(not _control(q["sql"]) for q in captured.captured_queries))
             sql.setdefault(name, [q["sql"] for q in captured.captured_queries])
         else:
             result = fn()
@@ -245,7 +247,22 @@ def run_claims(todo: list[tuple[Branch, int, str, datetime.date]], *, count_ever
         task = stepper.open_task(claim, ClaimFlow.review)
         step("审核", index, lambda task=task, reviewer=reviewer: stepper.act(task, reviewer, "approve"))
     elapsed = time.perf_counter() - start
-    return {"claims": len(todo), "elapsed": elapsed, "times": times, "queries": queries, "sql": sql}
+    return {
+        "claims": len(todo),
+        "elapsed": elapsed,
+        "times": times,
+        "queries": queries,
+        "data_queries": data_queries,
+        "sql": sql,
+    }
+
+
+CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
+def _control(sql: str) -> bool:
+    """Transaction control (BEGIN, SAVEPOINT, RELEASE, COMMIT): statements that touch no row."""
+    return sql.lstrip().upper().startswith(CONTROL)
 
 
 # --- Plain SQL ---------------------------------------------------------------------------------
@@ -446,10 +463,15 @@ def summarize(services: list[dict], plain: list[dict], processes: int) -> dict[s
     plain_claims = sum(o["claims"] for o in plain)
     plain_wall = max(o["elapsed"] for o in plain)
     step_ms = {step: round(1000 * sum(o["times"][step] for o in services) / claims, 2) for step in STEPS}
-    queries = {}
-    for step in STEPS:
-        counts = [n for o in services for n in o["queries"][step]]
-        queries[step] = {"min": min(counts), "max": max(counts), "median": statistics.median(counts)}
+
+    def spread(kind: str) -> dict[str, dict[str, float]]:
+        found = {}
+        for step in STEPS:
+            counts = [n for o in services for n in o[kind][step]]
+            found[step] = {"min": min(counts), "max": max(counts), "median": statistics.median(counts)}
+        return found
+
+    queries, data_queries = spread("queries"), spread("data_queries")
     claims_per_s = claims / wall
     plain_per_s = plain_claims / plain_wall
     return {
@@ -463,6 +485,7 @@ def summarize(services: list[dict], plain: list[dict], processes: int) -> dict[s
         "task_completions_per_s": round(2 * claims_per_s, 2),
         "step_ms": step_ms,
         "queries_per_step": queries,
+        "data_queries_per_step": data_queries,
         "plain_sql": {
             "claims": plain_claims,
             "seconds": round(plain_wall, 3),
@@ -491,7 +514,7 @@ def report_text(result: dict[str, Any]) -> str:
         f"data: {result['branches']} branches × {result['members']} members, PostgreSQL {result['postgres']}",
     ]
     for run in result["runs"]:
-        q = run["queries_per_step"]
+        q, d = run["queries_per_step"], run["data_queries_per_step"]
         lines += [
             f"\n{run['processes']} process(es), {run['claims']} claims in {run['seconds']} s:",
             f"  services:  {run['claims_per_s']:8.1f} claims/s  {run['step_completions_per_s']:8.1f} step "
@@ -500,7 +523,10 @@ def report_text(result: dict[str, Any]) -> str:
             f"{run['plain_sql']['step_completions_per_s']:8.1f} step completions/s",
             f"  services are {run['slower_than_plain_sql']}× slower than plain SQL",
             "  per step: "
-            + "  ".join(f"{s} {run['step_ms'][s]} ms, {q[s]['min']}–{q[s]['max']} queries" for s in STEPS),
+            + "  ".join(
+                f"{s} {run['step_ms'][s]} ms, {q[s]['max']} queries ({d[s]['max']} w/o BEGIN/COMMIT)"
+                for s in STEPS
+            ),
         ]
     return "\n".join(lines)
 

@@ -8,12 +8,13 @@ the workflow.
 from __future__ import annotations
 
 import datetime
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from accounts.access import organizations_where
 from accounts.models import BranchMembership, Member, Organization
@@ -49,17 +50,37 @@ MEMBER_TYPES: dict[str, MemberType] = {
 # ---------------------------------------------------------------- rule sets
 
 
+# What each version means, by version: versions are append-only, so the rules of one never change and
+# every step of every claim under it can share them instead of re-reading its definition. The key holds
+# the version's text too, so a reused id (a rolled-back test database) never finds another's rules.
+_EFFECTIVE: OrderedDict[tuple[Any, ...], CoreRuleSet] = OrderedDict()
+_EFFECTIVE_KEPT = 256
+
+
+def _effective_key(version: RuleSetVersion) -> tuple[Any, ...] | None:
+    if version.pk is None or not version.source:
+        return None
+    return (version.pk, version.parent_version_id, version.number, hash(version.source))
+
+
 def effective_ruleset(version: RuleSetVersion) -> CoreRuleSet:
     """The rules a version means: its own definition, merged onto its parent version's effective rules.
 
-    Versions never change, so the result is kept on the instance.
+    Versions never change, so the result is kept on the instance and, per process, by version.
     """
     cached: CoreRuleSet | None = getattr(version, "_effective", None)
     if cached is None:
-        if version.parent_version_id is None:
-            cached = ruleset_from_dict(version.definition)
-        else:
-            cached = merge_rulesets(effective_ruleset(version.parent_version), version.definition)
+        key = _effective_key(version)
+        cached = _EFFECTIVE.get(key) if key is not None else None
+        if cached is None:
+            if version.parent_version_id is None:
+                cached = ruleset_from_dict(version.definition)
+            else:
+                cached = merge_rulesets(effective_ruleset(version.parent_version), version.definition)
+            if key is not None:
+                _EFFECTIVE[key] = cached
+                while len(_EFFECTIVE) > _EFFECTIVE_KEPT:
+                    _EFFECTIVE.popitem(last=False)
         version._effective = cached  # type: ignore[attr-defined]
     return cached
 
@@ -97,14 +118,30 @@ def ruleset_for(organization: Organization, on_date: datetime.date) -> RuleSet |
     A cycle is named by the year it ends in, so a date can belong to cycle YEAR or YEAR + 1 (a
     December–November cycle); the rule set's own start month decides.
     """
-    candidates = RuleSet.objects.filter(cycle__in=(on_date.year, on_date.year + 1), in_force=True)
-    for ruleset in _nearest(organization, candidates):
-        version = ruleset.current_version
-        if version is None:
-            continue
-        first, last = cycle_bounds(effective_ruleset(version), ruleset.cycle)
+    version = version_in_force(organization, on_date)
+    return version.ruleset if version is not None else None
+
+
+def version_in_force(organization: Organization, on_date: datetime.date) -> RuleSetVersion | None:
+    """The current version of the rule set in force for ``organization`` on ``on_date`` (``ruleset_for``),
+    with its rule set and organization — in one query: the latest version of each rule set in force here
+    or above for the cycles the date may fall in, the nearest organization's first."""
+    step = Organization.steplen
+    paths = [organization.path[:n] for n in range(step, len(organization.path) + 1, step)]
+    latest = RuleSetVersion.objects.filter(ruleset=OuterRef("ruleset")).order_by("-number").values("number")
+    candidates = RuleSetVersion.objects.filter(
+        ruleset__cycle__in=(on_date.year, on_date.year + 1),
+        ruleset__in_force=True,
+        ruleset__organization__path__in=paths,
+        number=Subquery(latest[:1]),
+    ).select_related("ruleset__organization")
+    nearest_first = sorted(
+        candidates, key=lambda v: (-len(v.ruleset.organization.path), -v.ruleset.cycle, v.ruleset_id)
+    )
+    for version in nearest_first:
+        first, last = cycle_bounds(effective_ruleset(version), version.ruleset.cycle)
         if first <= on_date <= last:
-            return ruleset
+            return version
     return None
 
 

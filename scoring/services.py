@@ -28,9 +28,9 @@ from scoring.selectors import (
     describe_entry,
     effective_ruleset,
     ruleset_find_parent,
-    ruleset_for,
     ruleset_version_current,
     self_and_ancestors,
+    version_in_force,
 )
 
 SOURCE_NAME = "细则文件"
@@ -523,16 +523,17 @@ def ledger_import(*, rows: list[ImportRow], by: Any, reason: str) -> list[Ledger
 
 
 def _version_for(branch: Organization, occurred_on: datetime.date) -> RuleSetVersion:
-    ruleset = ruleset_for(branch, occurred_on)
-    if ruleset is None:
+    version = version_in_force(branch, occurred_on)
+    if version is None:
         message = messages.LEDGER_NO_RULESET % {"branch": branch.name, "date": occurred_on}
         raise ValidationError({"occurred_on": [message]})
-    return ruleset_version_current(ruleset)
+    return version
 
 
 def _check_version_applies(version: RuleSetVersion, branch: Organization) -> None:
     ruleset = version.ruleset
-    if ruleset.organization_id not in {org.pk for org in self_and_ancestors(branch)}:
+    # The rule set's organization is the branch or above it: a prefix of the branch's path.
+    if not branch.path.startswith(ruleset.organization.path):
         message = messages.LEDGER_VERSION_NOT_FOR_BRANCH % {"ruleset": ruleset.name, "branch": branch.name}
         raise ValidationError({"ruleset_version": [message]})
 

@@ -81,13 +81,15 @@ def claim_check(
     points: Decimal | None,
     source: str,
     exclude: Claim | None = None,
+    branch: Organization | None = None,
 ) -> ClaimCheck:
-    """Everything the rules require of one claim; raises ``ValidationError`` with Chinese field errors."""
+    """Everything the rules require of one claim; raises ``ValidationError`` with Chinese field errors.
+    ``branch``: the member's branch on the day, when the caller has already looked it up."""
     if not member.is_scored:
         raise ValidationError(messages.MEMBER_EXEMPT)
     if occurred_on > timezone.localdate():
         raise ValidationError({"occurred_on": [messages.DATE_IN_FUTURE]})
-    branch = member.branch_on(occurred_on) or member.branch
+    branch = branch or member.branch_on(occurred_on) or member.branch
     version, rules = rules_on(branch, occurred_on)
     review = review_covering(branch, occurred_on)
     if review is not None:
@@ -174,15 +176,21 @@ def claim_submit(
     """申报: a member claims an item their rule set lets members claim, with evidence."""
     if member.user_id != by.pk:
         raise ValidationError(messages.NOT_A_MEMBER)
+    branch = member.branch_on(occurred_on) or member.branch
     check = claim_check(
-        member=member, item_code=item_code, occurred_on=occurred_on, points=points, source=Claim.Source.MEMBER
+        member=member,
+        item_code=item_code,
+        occurred_on=occurred_on,
+        points=points,
+        source=Claim.Source.MEMBER,
+        branch=branch,
     )
     _refuse_duplicate(member, check.item, occurred_on, None)
     _require_evidence(check.item, evidence)
     _require_cap_acknowledged(check, cap_acknowledged)
     claim = _create(
         member=member,
-        branch=member.branch_on(occurred_on) or member.branch,
+        branch=branch,
         ruleset_version=check.version,
         item_code=item_code,
         occurred_on=occurred_on,
@@ -193,7 +201,7 @@ def claim_submit(
         source=Claim.Source.MEMBER,
         created_by=by,
     )
-    evidence_attach(claim=claim, files=evidence, by=by)
+    evidence_attach(claim=claim, files=evidence, by=by, already=0)
     _audit(claim, by, "claim.submit", f"{member.real_name} 申报 {check.item.name}（{occurred_on}）")
     from workflows.flows import ClaimFlow  # the flow's views call these services
 
@@ -226,7 +234,11 @@ def _advance(activation: Any, claim: Claim) -> None:
 
 
 def _locked(claim: Claim) -> Claim:
-    return Claim.objects.select_for_update().get(pk=claim.pk)
+    """The claim re-read under its row lock (only its own row: ``of``), with what the step reads of it:
+    the member and their login (audit summary, notification), the branch (audit chain), the rule-set
+    version and its rule set (points, ledger)."""
+    related = ("member__user", "branch", "ruleset_version__ruleset__organization")
+    return Claim.objects.select_for_update(of=("self",)).select_related(*related).get(pk=claim.pk)
 
 
 def _require_role(by: Any, perm: str, claim: Claim, *, action: str) -> None:
@@ -238,8 +250,8 @@ def _require_role(by: Any, perm: str, claim: Claim, *, action: str) -> None:
 @transaction.atomic
 def claim_record(*, claim: Claim, by: Any, activation: Any, note: str = "") -> Claim:
     """登记: the clerk has checked the claim is complete and enters it for committee review."""
-    _require_role(by, "record_claims", claim, action="登记")
     claim = _locked(claim)
+    _require_role(by, "record_claims", claim, action="登记")
     _require_status(claim, Claim.Status.SUBMITTED)
     claim.status = Claim.Status.RECORDED
     claim.save(update_fields=["status"])
@@ -253,8 +265,8 @@ def claim_return(*, claim: Claim, by: Any, reason: str, activation: Any) -> Clai
     """退回补充: back to the member for more evidence, with the reason; the history stays."""
     if not reason.strip():
         raise ValidationError({"reason": [messages.REASON_REQUIRED]})
-    _require_role(by, "record_claims", claim, action="退回补充")
     claim = _locked(claim)
+    _require_role(by, "record_claims", claim, action="退回补充")
     _require_status(claim, Claim.Status.SUBMITTED)
     claim.status = Claim.Status.RETURNED
     claim.decision_reason = reason
@@ -329,8 +341,8 @@ def claim_approve(
 ) -> Claim:
     """审核通过 (or 调整分值 within the item's range): the points enter the ledger, pending 审定.
     ``meeting``: the 支委会会议 that decided it (required where the branch allows no single reviewer)."""
-    _require_role(by, "review_claims", claim, action="支委会审核")
     claim = _locked(claim)
+    _require_role(by, "review_claims", claim, action="支委会审核")
     _require_status(claim, Claim.Status.RECORDED)
     require_meeting_rules(claim, by, meeting)
     rules = effective_ruleset(claim.ruleset_version)
@@ -388,8 +400,8 @@ def claim_reject(
     """审核不通过, with the reason the member is told; ``meeting`` as for ``claim_approve``."""
     if not reason.strip():
         raise ValidationError({"reason": [messages.REASON_REQUIRED]})
-    _require_role(by, "review_claims", claim, action="支委会审核")
     claim = _locked(claim)
+    _require_role(by, "review_claims", claim, action="支委会审核")
     _require_status(claim, Claim.Status.RECORDED)
     require_meeting_rules(claim, by, meeting)
     claim.status = Claim.Status.REJECTED

@@ -162,16 +162,22 @@ def sha256_of(file: UploadedFile) -> str:
 
 @transaction.atomic
 def evidence_attach(
-    *, claim: Claim | None = None, appeal: Appeal | None = None, files: Sequence[UploadedFile], by: Any
+    *,
+    claim: Claim | None = None,
+    appeal: Appeal | None = None,
+    files: Sequence[UploadedFile],
+    by: Any,
+    already: int | None = None,
 ) -> list[Evidence]:
-    """Store the files as evidence of one claim or one appeal: all of them, or none."""
+    """Store the files as evidence of one claim or one appeal: all of them, or none. ``already``: how
+    many it holds, when the caller knows (0 for a claim just made); else they are counted."""
     if (claim is None) == (appeal is None):
         raise TypeError("evidence_attach needs exactly one of claim= or appeal=")
     files = list(files)
     if not files:
         return []
     owner = claim if claim is not None else appeal
-    _check_count(owner.evidence.count(), len(files))
+    _check_count(owner.evidence.count() if already is None else already, len(files))
     stored = []
     for checked in _check_all(files):
         evidence = Evidence(

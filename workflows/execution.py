@@ -23,9 +23,9 @@ from viewflow.workflow.status import STATUS
 
 from accounts.access import may
 from accounts.duties import OwnPointsDenied, concerns, own_points_message
-from accounts.models import Member
+from accounts.models import Member, Organization
+from accounts.step_memo import one_step, remembered
 from workflows import messages
-from workflows.models import BranchProcess
 
 OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
@@ -53,8 +53,17 @@ def task_entitled(user: Any, task: Task) -> bool:
         return False
     if not task.owner_permission:
         return task.owner_id == user.pk  # a task assigned by the flow (the member's own revision)
-    process = BranchProcess.objects.filter(pk=task.process_id).select_related("organization").first()
-    return process is not None and may(user, task.owner_permission, process.organization)
+    organization = process_organization(task.process_id)
+    return organization is not None and may(user, task.owner_permission, organization)
+
+
+def process_organization(process_id: int) -> Organization | None:
+    """The organization of a process: asked by the task's checks and by the flow's permission of one
+    step, read once per step (``accounts.step_memo``)."""
+    return remembered(
+        ("process_organization", process_id),
+        lambda: Organization.objects.filter(processes__pk=process_id).first(),
+    )
 
 
 # What each step about a member's points is called in the refusal (``accounts.messages.OWN_POINTS``).
@@ -82,7 +91,7 @@ def task_carry_out(task: Task, user: Any, service: Callable[..., Any], **kwargs:
     """Take ``task`` if it is still in the queue, then execute it with
     ``service(by=user, activation=..., **kwargs)`` — under the process's lock, in one transaction."""
     flow_task = task.flow_task
-    with _locked(task) as task:
+    with one_step(), _locked(task) as task:
         if not task_entitled(user, task):
             raise PermissionDenied("not entitled to this task")
         refuse_own_task(user, task)
@@ -102,7 +111,7 @@ def task_carry_out(task: Task, user: Any, service: Callable[..., Any], **kwargs:
 
 def task_take(task: Task, user: Any) -> Task:
     """领取: move ``task`` from the queue to ``user``'s inbox through its activation, under the lock."""
-    with _locked(task) as task:
+    with one_step(), _locked(task) as task:
         if not task_entitled(user, task):
             raise PermissionDenied("not entitled to this task")
         refuse_own_task(user, task)
@@ -138,8 +147,9 @@ def task_release(task: Task, user: Any) -> Task:
 def _locked(task: Task) -> Iterator[Task]:
     """The task re-read under its process's lock, in one transaction; a lock someone holds is a conflict."""
     try:
-        with task.flow_task.flow_class.lock(task.process_id), transaction.atomic():
-            yield Task.objects.select_related("owner").get(pk=task.pk)
+        # The lock opens the transaction; no savepoint inside it: a failure rolls the whole step back.
+        with task.flow_task.flow_class.lock(task.process_id), transaction.atomic(savepoint=False):
+            yield Task.objects.select_related("owner", "process").get(pk=task.pk)
     except FlowLockFailed as error:
         raise TaskConflict(str(messages.TASK_LOCKED)) from error
 

@@ -12,9 +12,10 @@ from viewflow.workflow.status import STATUS
 from accounts import access
 from accounts.duties import STAND_INS, excluding_own
 from accounts.models import Member, Organization
+from accounts.step_memo import remembered
 from scoring.core.ruleset import RuleSet as CoreRuleSet
 from scoring.models import RuleSetVersion
-from scoring.selectors import effective_ruleset, ruleset_for, ruleset_version_current
+from scoring.selectors import effective_ruleset, version_in_force
 from workflows import messages
 from workflows.models import Appeal, BranchProcess, Claim, PeriodReview
 
@@ -29,12 +30,11 @@ PROCESS_VIEW_PERMISSIONS = (
 
 
 def rules_on(branch: Organization, day: datetime.date) -> tuple[RuleSetVersion, CoreRuleSet]:
-    ruleset = ruleset_for(branch, day)
-    if ruleset is None:
+    version = version_in_force(branch, day)
+    if version is None:
         raise ValidationError(
             {"occurred_on": [messages.NO_RULESET % {"branch": branch.name, "date": day.isoformat()}]}
         )
-    version = ruleset_version_current(ruleset)
     return version, effective_ruleset(version)
 
 
@@ -97,8 +97,16 @@ TASK_MEMBER_PATHS = (
 
 
 def members_concerned(process) -> list[Member]:
-    """Whose points a process is about (``TASK_MEMBER_PATHS`` for one process)."""
-    process = process if isinstance(process, BranchProcess) else process.coerced
+    """Whose points a process is about (``TASK_MEMBER_PATHS`` for one process). Asked by the flow, the
+    task's checks and the service of one step: answered once per step (``accounts.step_memo``)."""
+    if process.pk is None:
+        return _members_concerned(process)
+    return remembered(("members_concerned", process.pk), lambda: _members_concerned(process))
+
+
+def _members_concerned(process) -> list[Member]:
+    if not isinstance(process, BranchProcess):
+        process = BranchProcess.objects.select_related("claim__member").get(pk=process.pk)
     if process.claim_id is not None:
         return [process.claim.member]
     if process.appeal_id is not None:

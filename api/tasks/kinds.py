@@ -110,7 +110,10 @@ class TaskKind:
 
 
 def _claim(task: Task):
-    return task.process.coerced.claim
+    # One query, with what the step's checks and audit record read of the claim.
+    from workflows.models import Claim
+
+    return Claim.objects.select_related("member__user", "branch").get(process__pk=task.process_id)
 
 
 def _review(task: Task):
