@@ -52,7 +52,9 @@ def markdown(result: dict[str, Any]) -> str:
                     p.get("p99_ms"),
                     p.get("queries"),
                     p.get("kb"),
-                    (p.get("error") or "")[:120] or p.get("status"),
+                    (p.get("error") or "")[:120]
+                    or f"{p.get('status')}"
+                    + (f" (→ {p['redirected_to']})" if p.get("redirected_to") else ""),
                 ]
             )
         lines += _table(["page", "as", "p50 ms", "p95 ms", "p99 ms", "queries", "KB", "status"], rows)
