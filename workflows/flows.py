@@ -40,7 +40,7 @@ class ScopedFlowMixin:
 
         if not user.is_authenticated:
             return False
-        if obj is None:
+        if obj is None or known_visible(user, obj.pk):  # a scoped list's own rows (remember_visible)
             return True
         return processes_visible_to(user).filter(pk=obj.pk).exists()
 

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.widgets import DatePicker
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -36,9 +38,7 @@ class ClaimForm(forms.Form):
     """申报表: what, when, where, and the evidence (sign-in sheet, photo)."""
 
     item_code = forms.ChoiceField(label=_("积分项目"))
-    occurred_on = forms.DateField(
-        label=_("发生日期"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
-    )
+    occurred_on = forms.DateField(label=_("发生日期"), widget=DatePicker(), initial=timezone.localdate)
     place = forms.CharField(label=_("地点"), max_length=100, required=False)
     description = forms.CharField(
         label=_("事项说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False

@@ -281,9 +281,12 @@ def reviews_visible_to(user) -> QuerySet[PeriodReview]:
     """公示 a user may read: their own branch's, and those of branches they work in."""
     if not user.is_authenticated:
         return PeriodReview.objects.none()
+    # The own branch as a one-row subquery, not a join through every member of every branch (which
+    # needed DISTINCT over all the reviews a higher committee follows).
+    own_branch = Member.objects.filter(user=user).values("branch_id")
     return PeriodReview.objects.filter(
-        Q(branch__members__user=user) | Q(branch__in=organizations_following(user))
-    ).distinct()
+        Q(branch_id__in=own_branch) | Q(branch__in=organizations_following(user))
+    )
 
 
 def reviews_open_to_appeal_by(user) -> QuerySet[PeriodReview]:

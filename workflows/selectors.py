@@ -147,14 +147,23 @@ def tasks_of(flow_classes) -> QuerySet[Task]:
 
 def queue_for(user, flow_classes) -> QuerySet[Task]:
     """待认领: unassigned human tasks the user may take — the task's permission, held in the process's
-    organization or above it — except those about the user's own points."""
+    organization or above it — except those about the user's own points.
+
+    One query: each permission's grants become ``owner_permission IN (…) AND path LIKE 'prefix%'`` on
+    the task's own joins (permissions granted in the same places share one condition)."""
     tasks = without_own_tasks(tasks_of(flow_classes).filter(flow_task_type="HUMAN", status=STATUS.NEW), user)
     if user.is_superuser:
         return tasks
+    perms = sorted(task_permissions(flow_classes))
+    grants = access.granted_paths(user, *perms)
+    places: dict[tuple[str, ...], list[str]] = {}
+    for perm in perms:
+        paths = grants.get(perm.rpartition(".")[2])
+        if paths:
+            places.setdefault(tuple(paths), []).append(perm)
     allowed = Q(pk__in=[])
-    for perm in task_permissions(flow_classes):
-        organizations = access.organizations_where(user, perm)
-        allowed |= Q(owner_permission=perm, process__branchprocess__organization__in=organizations)
+    for paths, group in places.items():
+        allowed |= Q(owner_permission__in=group) & access.below_any(list(paths), TASK_ORGANIZATION_PATH)
     return tasks.filter(allowed)
 
 

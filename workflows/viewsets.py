@@ -8,39 +8,48 @@ so the queue is computed here from ``accounts.access`` instead of from raw guard
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
-from django.urls import path
+from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from viewflow.utils import viewprop
 from viewflow.views import Action, BaseBulkActionView
+from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.flow import views
 from viewflow.workflow.flow.viewset import FlowViewset, WorkflowAppViewset
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from accounts.models import Organization
 from audit.services import audit_trail
 from workflows import messages as workflow_messages
 from workflows.correction_flows import CorrectionFlow, PeriodReopenFlow
 from workflows.execution import review_tasks_approve
 from workflows.flows import AppealFlow, ClaimFlow, PeriodReviewFlow
 from workflows.models import Claim
+from workflows.pagination import UncountedPaginator
 from workflows.queue_columns import TaskRowColumns
 from workflows.rule_flows import RuleProposalFlow
 from workflows.selectors import (
+    PROCESS_ROW_RELATED,
+    QUEUE_ORDER,
+    TASK_ORGANIZATION_PATH,
     archive_of,
     inbox_of,
-    organizations_following,
+    process_visibility,
     processes_visible_to,
     queue_for,
+    remember_visible,
     tasks_of,
     tasks_visible_to,
     without_own_tasks,
 )
+from workflows.views.bulk_selection import ChineseNothingSelectedMixin
 from workflows.views.meetings import BulkApproveMeetingForm
+from workflows.views.organizations import OrganizationPickView, scoped_organization
 from yearend.flows import AnnualReviewFlow, EvaluationFlow
 
 FLOWS = (
@@ -55,13 +64,24 @@ FLOWS = (
 )
 
 
-class WorkflowTaskFilter(django_filters.FilterSet):
-    """筛选: by branch, item, member, date and claim status."""
+class OrganizationPickerInput(forms.TextInput):
+    """A text box for an organization code, completed as one types from ``organization_pick`` (at most 20
+    organizations of the user's scope; ``workflows/static/workflows/org_picker.js``)."""
 
-    organization = django_filters.ModelChoiceFilter(
-        label=_("支部"),
-        field_name="process__branchprocess__organization",
-        queryset=Organization.objects.none(),
+    def __init__(self, attrs=None):
+        url = reverse_lazy("workflow:organization_pick")
+        super().__init__({"data-org-picker-url": url, "autocomplete": "off", **(attrs or {})})
+
+
+class WorkflowTaskFilter(django_filters.FilterSet):
+    """筛选: by organization (a branch, or a committee and everything below), item, member, date and claim
+    status. The organization is typed (code or picked by name), not chosen from a list of them all."""
+
+    organization = django_filters.CharFilter(
+        label=_("组织"),
+        method="filter_organization",
+        widget=OrganizationPickerInput(),
+        help_text=_("输入组织名称或编码后从提示中选择"),
     )
     member = django_filters.CharFilter(label=_("党员"), method="filter_member")
     item = django_filters.CharFilter(
@@ -82,10 +102,12 @@ class WorkflowTaskFilter(django_filters.FilterSet):
         model = Task
         fields = ("organization", "member", "item", "occurred_from", "occurred_to", "claim_status", "created")
 
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        if request is not None:
-            self.filters["organization"].queryset = organizations_following(request.user).order_by("path")
+    def filter_organization(self, queryset, name, value):
+        # Only an organization of the user's own scope narrows the list; any other code finds nothing.
+        organization = scoped_organization(self.request.user, value) if self.request else None
+        if organization is None:
+            return queryset.none()
+        return queryset.filter(**{f"{TASK_ORGANIZATION_PATH}__startswith": organization.path})
 
     def filter_member(self, queryset, name, value):
         return queryset.filter(
@@ -96,6 +118,7 @@ class WorkflowTaskFilter(django_filters.FilterSet):
 
 class ScopedListMixin:
     filterset_class = WorkflowTaskFilter
+    paginator_class = UncountedPaginator  # "更多" instead of counting every row (workflows.pagination)
 
     # viewflow labels these columns from the method names, in English.
     def process_brief(self, task):
@@ -130,7 +153,7 @@ class QueueView(TaskRowColumns, ScopedListMixin, views.WorkflowQueueListView):
 
     @viewprop
     def queryset(self):
-        return queue_for(self.request.user, self.flow_classes).order_by("-created")
+        return queue_for(self.request.user, self.flow_classes).order_by(*QUEUE_ORDER)
 
 
 class ArchiveView(ScopedListMixin, views.WorkflowArchiveListView):
@@ -141,15 +164,59 @@ class ArchiveView(ScopedListMixin, views.WorkflowArchiveListView):
 
 class ProcessListView(views.DashboardProcessListView):
     ordering = ("-created", "-pk")  # pages of an unordered list may skip or repeat processes
+    paginator_class = UncountedPaginator
 
     def get_queryset(self):
-        return super().get_queryset().filter(pk__in=processes_visible_to(self.request.user).values("pk"))
+        # viewflow's own annotates ``COUNT(task)`` over a join, grouping the whole flow before the first
+        # page; the visibility is a condition on the rows' own joins, the count a subquery per shown row.
+        queryset = super(views.DashboardProcessListView, self).get_queryset()
+        active = (
+            Task.objects.filter(process=OuterRef("pk"), finished__isnull=True)
+            .order_by()
+            .values("process")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            queryset.filter(flow_class=self.flow_class)
+            .filter(process_visibility(self.request.user))
+            .select_related(*PROCESS_ROW_RELATED)
+            .annotate(active_tasks_count=Coalesce(Subquery(active), 0))
+        )
+
+    def get_page_data(self, page):
+        remember_visible(self.request.user, [process.pk for process in page])
+        return super().get_page_data(page)
+
+
+class FlowTaskFilter(views.filters.DashboardTaskListViewFilter):
+    """viewflow's filter of a flow's tasks, with the step choices from the flow's nodes instead of a
+    ``DISTINCT`` over every task of the flow."""
+
+    def __init__(self, *args, **kwargs):
+        super(views.filters.DashboardTaskListViewFilter, self).__init__(*args, **kwargs)
+        flow_class = getattr(self.queryset, "_jifen_flow_class", None)
+        nodes = flow_class.instance.nodes() if flow_class is not None else ()
+        self.filters["flow_task"].field.choices = [
+            (get_task_ref(node), f"{flow_class.process_title}/{node.name.title()}")
+            for node in nodes
+            if getattr(node, "task_type", None) == "HUMAN"
+        ]
 
 
 class TaskListView(views.DashboardTaskListView):
+    paginator_class = UncountedPaginator
+    filterset_class = FlowTaskFilter
+
     @viewprop
     def queryset(self):
-        return tasks_visible_to(self.request.user, [self.flow_class])
+        tasks = tasks_visible_to(self.request.user, [self.flow_class]).select_related("owner")
+        tasks._jifen_flow_class = self.flow_class  # for FlowTaskFilter's step choices
+        return tasks
+
+    def get_page_data(self, page):
+        remember_visible(self.request.user, [task.process_id for task in page])
+        return super().get_page_data(page)
 
 
 class DashboardView(views.DashboardView):
@@ -158,14 +225,17 @@ class DashboardView(views.DashboardView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        tasks = tasks_visible_to(self.request.user, [self.flow_class]).order_by("-created")
+        user = self.request.user
+        tasks = tasks_visible_to(user, [self.flow_class]).select_related("owner").order_by("-created")
         for column in context["columns"]:
             open_here = tasks.filter(
                 Q(finished__isnull=True) | Q(status=STATUS.ERROR), flow_task=column["node"]
             )
-            column["tasks"] = open_here[: self.MAX_ROWS]
+            column["tasks"] = list(open_here[: self.MAX_ROWS])
+            remember_visible(user, [task.process_id for task in column["tasks"]])
         finished = tasks.filter(finished__isnull=False, flow_task__in=context["end_nodes"])
-        context["finished"] = finished[: self.MAX_ROWS]
+        context["finished"] = list(finished[: self.MAX_ROWS])
+        remember_visible(user, [task.process_id for task in context["finished"]])
         return context
 
 
@@ -198,7 +268,7 @@ class ChartView(views.FlowChartView):
         return super().dispatch(request, *args, **kwargs)
 
 
-class BulkAssignView(views.BulkAssignTasksActionView):
+class BulkAssignView(ChineseNothingSelectedMixin, views.BulkAssignTasksActionView):
     def message_user(self):
         messages.success(self.request, _("已领取所选任务。"))
 
@@ -206,7 +276,7 @@ class BulkAssignView(views.BulkAssignTasksActionView):
         return super().get_queryset().filter(pk__in=queue_for(self.request.user, FLOWS).values("pk"))
 
 
-class BulkUnassignView(views.BulkUnassignTasksActionView):
+class BulkUnassignView(ChineseNothingSelectedMixin, views.BulkUnassignTasksActionView):
     """退回待办队列: the user's own open tasks taken from a queue. Finished tasks, and the tasks the flow
     gives to one person (a member's own revision), have no queue to go back to."""
 
@@ -221,7 +291,7 @@ class BulkUnassignView(views.BulkUnassignTasksActionView):
         )
 
 
-class BulkApproveClaimsView(BaseBulkActionView):
+class BulkApproveClaimsView(ChineseNothingSelectedMixin, BaseBulkActionView):
     """批量审核通过: the committee approves the selected reviews in its inbox at their stated points.
 
     Each claim is its own transaction under its own lock (``review_tasks_approve``): one that cannot be
@@ -259,6 +329,19 @@ class BulkApproveClaimsView(BaseBulkActionView):
         return HttpResponseRedirect(self.get_success_url())
 
 
+class MenuCount:
+    """A menu badge's number: how many rows, read up to ``CAP`` (shown as "99+" beyond)."""
+
+    CAP = 99
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+
+    def count(self) -> str:
+        found = len(self.queryset.order_by().values_list("pk", flat=True)[: self.CAP + 1])
+        return f"{self.CAP}+" if found > self.CAP else str(found)
+
+
 class ScopedFlowViewset(FlowViewset):
     dashboard_view_class = DashboardView
     process_list_view_class = ProcessListView
@@ -278,11 +361,16 @@ class WorkflowApplication(WorkflowAppViewset):
 
     def get_context_data(self, request):
         # The menu's counts, from the same scoped queries as the lists (viewflow's own count only the
-        # permissions granted on the task's very organization, so a higher committee saw 0).
+        # permissions granted on the task's very organization, so a higher committee saw 0) — counted
+        # up to ``MenuCount.CAP`` only, so a province's queue costs no more than a branch's.
         return {
-            "user_inbox": inbox_of(request.user, self.flow_classes),
-            "user_queue": queue_for(request.user, self.flow_classes),
+            "user_inbox": MenuCount(inbox_of(request.user, self.flow_classes)),
+            "user_queue": MenuCount(queue_for(request.user, self.flow_classes)),
         }
+
+    @property
+    def organization_pick_path(self):
+        return path("organizations/", OrganizationPickView.as_view(), name="organization_pick")
 
     @property
     def tasks_approve_path(self):

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.widgets import DatePicker
 from workflows.forms import MultipleFileField
 from yearend.models import EvaluationSession
 
@@ -19,7 +20,7 @@ REASON_WIDGET = forms.TextInput(attrs={"placeholder": _("与建议不同时必�
 class EvaluationOpenForm(forms.Form):
     """发起民主评议: the meeting, the voting window and how people vote."""
 
-    meeting_on = forms.DateField(label=_("评议大会日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    meeting_on = forms.DateField(label=_("评议大会日期"), widget=DatePicker())
     voting_opens_at = forms.DateTimeField(
         label=_("投票开始"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
@@ -266,9 +267,7 @@ class FollowUpForm(forms.Form):
     kind = forms.ChoiceField(label=_("方式"))
     findings = forms.CharField(label=_("存在问题"), widget=forms.Textarea(attrs={"rows": 2}))
     measures = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    deadline = forms.DateField(
-        label=_("整改时限"), widget=forms.DateInput(attrs={"type": "date"}), required=False
-    )
+    deadline = forms.DateField(label=_("整改时限"), widget=DatePicker(), required=False)
 
     def __init__(self, *args, **kwargs):
         from yearend.models import FollowUp

@@ -100,7 +100,11 @@ class TaskSerializer(serializers.Serializer):
     def get_owner(self, task: Task) -> dict | None:
         if task.owner_id is None:
             return None
-        return {"username": task.owner.get_username(), "name": holder_name(task.owner)}
+        # Once per owner within a response: a page of one's inbox is all one owner.
+        names = self.context.setdefault("_owner_names", {})
+        if task.owner_id not in names:
+            names[task.owner_id] = holder_name(task.owner)
+        return {"username": task.owner.get_username(), "name": names[task.owner_id]}
 
     @extend_schema_field(SubjectSerializer)
     def get_subject(self, task: Task) -> dict:

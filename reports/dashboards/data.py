@@ -21,8 +21,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from accounts.access import organizations_where
-from accounts.admin import outermost
+from accounts.access import granted_paths
 from accounts.models import Member, Organization
 from reports.rankings import (
     ApprovedPeriod,
@@ -479,8 +478,13 @@ def organization_dashboard(
 def dashboard_organizations(user) -> tuple[list[Organization], list[Organization]]:
     """(higher organizations, branches) whose dashboards the user may open: wherever they view scores,
     the tops of their scope first — a committee officer reaches its branches from the committee's page."""
-    scope = organizations_where(user, "view_scores")
-    tops = list(outermost(scope).order_by("path"))
+    # The tops of the scope are the outermost places the role is granted: read from the grants (two small
+    # queries), not by comparing every organization of the scope with every other (a province's 100,000).
+    if user.is_superuser:
+        tops = list(Organization.objects.filter(depth=1).order_by("path"))
+    else:
+        paths = granted_paths(user, "view_scores").get("view_scores", [])
+        tops = list(Organization.objects.filter(path__in=paths).order_by("path"))
     higher = [org for org in tops if not org.is_branch]
     branches = [org for org in tops if org.is_branch]
     return higher, branches

@@ -251,12 +251,18 @@ def test_the_archive_holds_only_the_personas_own_finished_tasks(client, world, s
 
 
 def test_the_branch_filter_offers_only_the_personas_organizations(client, world, scene):
+    # The filter is a text box completed from the picker (workflows/views/organizations.py), which
+    # suggests only the persona's own organizations; the page itself names none.
     login(client, world, "clerk_b")
     queue = client.get("/workflow/queue/").content.decode()
-    assert mentions(queue, "第二党支部") and not mentions(queue, "第一党支部")
+    assert not mentions(queue, "第一党支部")
+    offered = client.get("/workflow/organizations/", {"q": "C01"}).json()["results"]
+    assert [row["name"] for row in offered] == ["第二党支部"]
     login(client, world, "clerk_a")
-    filtered = client.get("/workflow/queue/", {"organization": world.branch_b.pk}).content.decode()
+    filtered = client.get("/workflow/queue/", {"organization": world.branch_b.code}).content.decode()
     assert task_marker(scene.open_tasks["record_b"]) not in filtered
+    own = client.get("/workflow/queue/", {"organization": world.branch_a.code}).content.decode()
+    assert task_marker(scene.open_tasks["record_a"]) in own
 
 
 # --- Details, charts, BPMN ----------------------------------------------------------------------

@@ -12,6 +12,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import InvalidPage
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -27,6 +29,7 @@ from scoring.core.ruleset import Item
 from scoring.core.ruleset import Source as ItemSource
 from workflows import claims, member_selectors, periods
 from workflows.forms import POINTS_FIELD
+from workflows.pagination import UncountedPaginator
 from workflows.views.member import ISO_DATE, item_choice_label
 from workflows.views.tasks import add_service_errors
 
@@ -47,6 +50,8 @@ def _no_choice() -> list[tuple[str, str]]:
 
 # ---------------------------------------------------------------- 选择支部
 
+FOLLOWED_PER_PAGE = 30
+
 
 class ClerkIndexView(LoginRequiredMixin, generic.TemplateView):
     """支部登记: the branches the user records for, and those whose periods they follow."""
@@ -56,13 +61,27 @@ class ClerkIndexView(LoginRequiredMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         recorded = list(member_selectors.branches_recorded_by(user))
-        followed = [b for b in member_selectors.branches_followed_by(user) if b not in recorded]
-        if not recorded and not followed:
+        # A higher committee follows thousands of branches: a page of them at a time, found by name or
+        # code, never counted (workflows.pagination).
+        query = self.request.GET.get("q", "").strip()[:50]
+        followed = member_selectors.branches_followed_by(user).exclude(pk__in=[b.pk for b in recorded])
+        if query:
+            followed = followed.filter(Q(name__contains=query) | Q(code__startswith=query))
+        try:
+            page = UncountedPaginator(followed, FOLLOWED_PER_PAGE).page(self.request.GET.get("page") or 1)
+        except InvalidPage:
+            raise Http404 from None
+        if not recorded and not page.object_list and not query and page.number == 1:
             raise PermissionDenied
         from yearend.views.pages import default_cycle
 
         return super().get_context_data(
-            **kwargs, recorded=recorded, followed=followed, year_end_cycle=default_cycle()
+            **kwargs,
+            recorded=recorded,
+            followed=page.object_list,
+            followed_page=page,
+            query=query,
+            year_end_cycle=default_cycle(),
         )
 
 

@@ -16,6 +16,7 @@ from django.views import generic
 
 from accounts import access
 from accounts.models import Organization
+from accounts.widgets import DatePicker
 from scoring import proposals
 from scoring.core.ruleset import fmt
 from scoring.models import RuleProposal
@@ -45,7 +46,7 @@ class ProposalForm(forms.Form):
         label=_("本支部细则（YAML）"),
         widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false", "style": "font-family: monospace"}),
     )
-    effective_from = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    effective_from = forms.DateField(label=_("生效日期"), widget=DatePicker())
     note = forms.CharField(
         label=_("说明"),
         widget=forms.Textarea(attrs={"rows": 2}),
