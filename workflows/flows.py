@@ -36,7 +36,7 @@ class ScopedFlowMixin:
     """Who may look at a process: those working in its organization, and its own member."""
 
     def has_view_permission(self, user, obj=None):
-        from workflows.selectors import processes_visible_to
+        from workflows.selectors import known_visible, processes_visible_to
 
         if not user.is_authenticated:
             return False

@@ -42,25 +42,57 @@ def review_covering(branch: Organization, day: datetime.date) -> PeriodReview | 
     return PeriodReview.objects.filter(branch=branch, starts_on__lte=day, ends_on__gte=day).first()
 
 
+def _following_paths(user) -> list[str]:
+    """The outermost organization paths where ``user`` holds any of ``PROCESS_VIEW_PERMISSIONS``."""
+    grants = access.granted_paths(user, *PROCESS_VIEW_PERMISSIONS)
+    return [path for paths in grants.values() for path in paths]
+
+
 def organizations_following(user) -> QuerySet[Organization]:
-    """Organizations whose processes ``user`` may follow: any workflow role there or above."""
-    q = Q()
-    for perm in PROCESS_VIEW_PERMISSIONS:
-        q |= Q(pk__in=access.organizations_where(user, perm).values("pk"))
-    return Organization.objects.filter(q)
+    """Organizations whose processes ``user`` may follow: any workflow role there or above — one
+    ``path LIKE 'prefix%'`` per place the user works, no subquery."""
+    if not user.is_authenticated or not user.is_active:
+        return Organization.objects.none()
+    if user.is_superuser:
+        return Organization.objects.all()
+    return Organization.objects.filter(access.below_any(_following_paths(user)))
+
+
+def process_visibility(user, prefix: str = "") -> Q:
+    """The condition "a process ``user`` may see" on ``BranchProcess`` rows, or on rows reaching one through
+    ``prefix`` (``"process__branchprocess__"`` from a task, ``"branchprocess__"`` from viewflow's process):
+    its organization lies below a place the user works, or it is their own claim or appeal. Two small
+    queries (the user's grants) and one condition on the rows' own columns."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    condition = access.below_any(_following_paths(user), f"{prefix}organization__path")
+    member = Member.objects.filter(user=user).values("pk")
+    # One's own claims and appeals as small subqueries on the process row's own columns, not as joins
+    # every row of the list would need.
+    condition |= Q(**{f"{prefix}claim_id__in": Claim.objects.filter(member__in=member).values("pk")})
+    condition |= Q(**{f"{prefix}appeal_id__in": Appeal.objects.filter(appellant__in=member).values("pk")})
+    return condition
+
+
+def remember_visible(user, process_pks) -> None:
+    """A list that has just selected these processes with ``process_visibility`` tells the per-row checks
+    viewflow's templates make (``has_view_permission`` for each row's link) that they are visible, so a
+    page does not ask again row by row. Held on this request's user object only."""
+    known = user.__dict__.setdefault("_jifen_visible_processes", set())
+    known.update(process_pks)
+
+
+def known_visible(user, process_pk) -> bool:
+    return process_pk in user.__dict__.get("_jifen_visible_processes", ())
 
 
 def processes_visible_to(user) -> QuerySet[BranchProcess]:
     """The processes a user may see: those of organizations they work in, and their own claims/appeals."""
     if not user.is_authenticated:
         return BranchProcess.objects.none()
-    if user.is_superuser:
-        return BranchProcess.objects.all()
-    return BranchProcess.objects.filter(
-        Q(organization__in=organizations_following(user))
-        | Q(claim__member__user=user)
-        | Q(appeal__appellant__user=user)
-    )
+    return BranchProcess.objects.filter(process_visibility(user))
 
 
 def claims_visible_to(user) -> QuerySet[Claim]:
@@ -141,8 +173,30 @@ def task_permissions(flow_classes) -> set[str]:
     return perms
 
 
+# What a list row shows of its process (viewflow's ``brief`` and ``process_brief`` columns render the
+# process's summary: the claim's member, the period's branch, the appeal's appellant), read with the
+# page's own query instead of one query per row.
+TASK_ROW_RELATED = (
+    "process__branchprocess__organization",
+    "process__branchprocess__claim__member",
+    "process__branchprocess__period_review__branch",
+    "process__branchprocess__appeal__appellant",
+)
+
+
+PROCESS_ROW_RELATED = tuple(path.removeprefix("process__branchprocess__") for path in TASK_ROW_RELATED)
+
+
 def tasks_of(flow_classes) -> QuerySet[Task]:
-    return Task.objects.filter(process__flow_class__in=list(flow_classes)).select_related("process")
+    return Task.objects.filter(process__flow_class__in=list(flow_classes)).select_related(
+        "process", *TASK_ROW_RELATED
+    )
+
+
+# Oldest first: the claim waiting longest is at the top. ``workflows/migrations/0010_scale_indexes.py``
+# indexes open human tasks by (created, id), so the first page is read in index order.
+QUEUE_ORDER = ("created", "id")
+TASK_ORGANIZATION_PATH = "process__branchprocess__organization__path"
 
 
 def queue_for(user, flow_classes) -> QuerySet[Task]:
@@ -178,5 +232,5 @@ def archive_of(user, flow_classes) -> QuerySet[Task]:
 
 
 def tasks_visible_to(user, flow_classes) -> QuerySet[Task]:
-    """Every task of the processes the user may see."""
-    return tasks_of(flow_classes).filter(process__in=processes_visible_to(user).values("pk"))
+    """Every task of the processes the user may see (their conditions on the task's own joins)."""
+    return tasks_of(flow_classes).filter(process_visibility(user, "process__branchprocess__"))
