@@ -90,6 +90,15 @@ def _branch_year(branch_id: int, cycle: int) -> dict[str, Any]:
     return _timed(lambda: f"{len(branch_year(branch, cycle).standings)} standings")
 
 
+def _limited(fn, timeout_s: float) -> dict[str, Any]:
+    """No statement of a stopped measurement goes on running in PostgreSQL after it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('statement_timeout', %s, false)", [f"{int(timeout_s * 1000)}"])
+    return fn()
+
+
 def branch_of_about(members: int) -> tuple[int, int]:
     """(branch id, member count) of the branch whose size is nearest ``members``."""
     from django.db import connection
@@ -146,7 +155,7 @@ def run_rankings(personas: dict, ids: dict, *, timeout_s: float, log=print) -> l
     ]
     rows = []
     for key, label, fn in jobs:
-        outcome, value = run_isolated(fn, timeout_s)
+        outcome, value = run_isolated(lambda fn=fn: _limited(fn, timeout_s), timeout_s)
         row: dict[str, Any] = {"key": key, "label": label}
         if outcome == "ok":
             row.update(value)
