@@ -13,6 +13,7 @@ import statistics
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from benchmarks._suite.isolate import run_isolated
 
@@ -183,11 +184,10 @@ def measure_page(url: str, user_id: int, warmup: int, repeat: int, slow_s: float
     redirected_to = None
     for _ in range(3):
         response = client.get(url)
-        if response.status_code not in (301, 302, 303, 307) or not response.get("Location", "").startswith(
-            "/"
-        ):
+        if response.status_code not in (301, 302, 303, 307):
             break
-        url = redirected_to = response["Location"]
+        location = urlsplit(urljoin(url, response["Location"]))
+        url = redirected_to = location.path + (f"?{location.query}" if location.query else "")
     first = None
     for _ in range(max(warmup, 1)):
         start = time.perf_counter()
