@@ -311,12 +311,15 @@ def jobs(shape: Shape, *, password_hash: str, version_id: int, org_ct: int, prev
             "accounts_member",
             (
                 f"""INSERT INTO accounts_member (id, user_id, real_name, branch_id, kind, status, joined_party_on,
-                        phone, id_number)
+                        probation_start, probation_end, phone, id_number)
                     SELECT m, m, gen.name(m), {BR0} + gen.branch_idx(m),
-                           CASE WHEN m % 41 = 7 AND gen.local_of(m) >= 4 THEN 'probationary' ELSE 'full' END,
-                           'active', DATE '1975-01-01' + (m % 16000)::int,
+                           CASE WHEN probationary THEN 'probationary' ELSE 'full' END, 'active',
+                           CASE WHEN probationary THEN DATE '{shape.cycle}-03-01' ELSE DATE '1975-01-01' + (m % 16000)::int END,
+                           CASE WHEN probationary THEN DATE '{shape.cycle}-03-01' END,
+                           CASE WHEN probationary THEN DATE '{shape.cycle + 1}-02-28' END,
                            '13' || lpad((m % 1000000000)::text, 9, '0'), '4101' || lpad(m::text, 14, '0')
-                    FROM generate_series(1, {M}) m""",
+                    FROM (SELECT m, m % 41 = 7 AND gen.local_of(m) >= 4 AS probationary
+                          FROM generate_series(1, {M}) m) s""",
             ),
         ),
         Job(
