@@ -28,7 +28,7 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         f"Machine: {m['host']}, {m['cpus']} CPUs, load average before {m['load_before']} / after "
         f"{m.get('load_after', '–')} (other processes share the CPUs); PostgreSQL {d['postgres']}, "
-        f"Python {m['python']}.",
+        f"Python {m['python']}; commit {m.get('commit', '–')}.",
         f"Data: scale {d.get('scale', '–')}, {d['organizations']:,} organizations "
         f"({d['branches']:,} branches), "
         f"{d['members']:,} members, {d['tasks']:,} viewflow tasks ({d['open_tasks']:,} open), "
