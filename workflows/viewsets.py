@@ -50,6 +50,7 @@ from workflows.selectors import (
 from workflows.views.bulk_selection import ChineseNothingSelectedMixin
 from workflows.views.meetings import BulkApproveMeetingForm
 from workflows.views.organizations import OrganizationPickView, scoped_organization
+from workflows.views.process_columns import ChineseProcessColumnsMixin
 from yearend.flows import AnnualReviewFlow, EvaluationFlow
 
 FLOWS = (
@@ -162,7 +163,7 @@ class ArchiveView(ScopedListMixin, views.WorkflowArchiveListView):
         return archive_of(self.request.user, self.flow_classes)
 
 
-class ProcessListView(views.DashboardProcessListView):
+class ProcessListView(ChineseProcessColumnsMixin, views.DashboardProcessListView):
     ordering = ("-created", "-pk")  # pages of an unordered list may skip or repeat processes
     paginator_class = UncountedPaginator
 

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
+from playwright.sync_api import Error as PlaywrightError
 
 from accounts.demo import demo_seed
 from accounts.models import Organization
@@ -23,10 +24,10 @@ from tests.e2e.conftest import TIMEOUT_MS
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 DEMO_PASSWORD = "Jifen@2026"
-ROLES = ("member", "clerk", "committee", "secretary", "higher")
+ROLES = ("member", "clerk", "clerk2", "committee", "secretary", "secretary2", "higher")
 
 # Words a Chinese office uses as they are.
-ALLOWED = {"PDF", "Excel", "ID", "BPMN", "CSV", "xlsx", "XLSX", "KB", "MB", "GB", "QR"}
+ALLOWED = {"PDF", "Excel", "ID", "BPMN", "CSV", "xlsx", "XLSX", "KB", "MB", "GB", "QR", "SHA", "YAML"}
 # Pages that are not for members or officers, or are files rather than pages.
 SKIPPED = re.compile(
     r"^/(admin|static|media|evidence|jsi18n|api|healthz)/|^/accounts/logout|[?&]format=|\.(pdf|xlsx|csv)$"
@@ -35,6 +36,8 @@ SKIPPED = re.compile(
 MAX_PAGES_PER_ROLE = 120
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 FILE_NAME = re.compile(r"\S+\.(png|jpe?g|gif|webp|heic|pdf|xlsx|csv)\b", re.IGNORECASE)
+# A file's SHA-256 (备案材料, 导出) is data: its hex letters are not words.
+HEX_DIGEST = re.compile(r"\b[0-9a-f]{16,}\b")
 
 # What the browser shows, shadow roots included: text of rendered elements, and the captions a person
 # reads or hears (placeholder, tooltip, aria-label, a Material field's label, a button's value).
@@ -53,7 +56,8 @@ VISIBLE_TEXT_JS = """
     }
     if (node.nodeType === Node.ELEMENT_NODE) {
       const svg = node.namespaceURI === "http://www.w3.org/2000/svg";
-      if (skip.has(node.tagName) || svg || isIcon(node)) return;
+      // translate="no" marks source a person edits as such (a rule set's YAML), not interface.
+      if (skip.has(node.tagName) || svg || isIcon(node) || node.getAttribute("translate") === "no") return;
       const style = getComputedStyle(node);
       if (style.display === "none" || style.visibility === "hidden") return;
       for (const name of ["placeholder", "title", "aria-label", "label"]) {
@@ -73,10 +77,23 @@ VISIBLE_TEXT_JS = """
 }
 """
 
+# Where a person can go from the page: links, anything else with an href (viewflow's Material buttons),
+# and the pages GET forms lead to (a filter or a picker submitting to another page).
 LINKS_JS = """
-() => [...document.querySelectorAll("a[href]")]
-  .filter((a) => !a.hasAttribute("download") && a.origin === location.origin)
-  .map((a) => a.pathname + a.search)
+() => {
+  const urls = [];
+  for (const el of document.body.querySelectorAll("[href]")) {
+    if (el.hasAttribute("download")) continue;
+    const url = new URL(el.getAttribute("href"), location.href);
+    if (url.origin === location.origin) urls.push(url.pathname + url.search);
+  }
+  for (const form of document.body.querySelectorAll("form")) {
+    if ((form.getAttribute("method") || "get").toLowerCase() !== "get") continue;
+    const url = new URL(form.getAttribute("action") || location.href, location.href);
+    if (url.origin === location.origin) urls.push(url.pathname);
+  }
+  return urls;
+}
 """
 
 
@@ -86,7 +103,7 @@ def url_shape(path: str) -> str:
 
 
 def english_words(text: str, data_words: set[str]) -> list[str]:
-    text = FILE_NAME.sub(" ", text)
+    text = HEX_DIGEST.sub(" ", FILE_NAME.sub(" ", text))
     return [
         word for word in LATIN_WORD.findall(text) if word not in ALLOWED and word.lower() not in data_words
     ]
@@ -113,10 +130,16 @@ def walk(page, start: str) -> tuple[int, dict[str, list[str]]]:
     while queue and len(seen_shapes) < MAX_PAGES_PER_ROLE:
         path = queue.pop(0)
         shape = url_shape(path)
-        if shape in seen_shapes or SKIPPED.search(path):
+        if shape in seen_shapes or SKIPPED.search(path) or SKIPPED.search(urlsplit(path).path):
             continue
         seen_shapes.add(shape)
-        response = page.goto(path, wait_until="load")
+        try:
+            response = page.goto(path, wait_until="load")
+        except PlaywrightError as error:
+            # A file served as an attachment is not a page (a PDF or an export under another name).
+            if "Download is starting" in str(error):
+                continue
+            raise
         if response is None or not response.ok or "html" not in (response.headers.get("content-type") or ""):
             continue
         read += 1
@@ -164,5 +187,8 @@ def test_no_page_of_any_role_shows_an_english_word(demo, browser, served):
 
 def test_the_walk_tells_interface_english_from_data():
     known = {"cxl", "clerk"}
-    text = "王建国 2026-10-16 branch-meeting · 活动照片15.png · CXL-01-01 · 打印（PDF） · clerk · Search"
+    text = (
+        "王建国 2026-10-16 branch-meeting · 活动照片15.png · CXL-01-01 · 打印（PDF） · clerk · Search"
+        " · SHA-256：9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+    )
     assert english_words(text, known) == ["branch", "meeting", "Search"]

@@ -44,7 +44,10 @@ items:
 class ProposalForm(forms.Form):
     source = forms.CharField(
         label=_("本支部细则（YAML）"),
-        widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false", "style": "font-family: monospace"}),
+        # The rule set's source (its keys are the YAML schema's): marked as not to be translated.
+        widget=forms.Textarea(
+            attrs={"rows": 18, "spellcheck": "false", "translate": "no", "style": "font-family: monospace"}
+        ),
     )
     effective_from = forms.DateField(label=_("生效日期"), widget=DatePicker())
     note = forms.CharField(
