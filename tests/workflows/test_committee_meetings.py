@@ -552,3 +552,20 @@ def test_two_attendees_deciding_the_same_claim_at_once_one_batch_wins_whole(worl
     decided = set(Claim.objects.filter(meeting=held).values_list("pk", flat=True))
     winner_claims = {t.process.coerced.claim.pk for t in batches[won[0]]}
     assert decided == winner_claims
+
+
+def test_the_decision_page_s_queries_do_not_grow_with_the_claims_waiting(client, world, rules_2026, third):
+    from django.db import connection as default_connection
+    from django.test.utils import CaptureQueriesContext
+
+    held = meeting(world, [world.secretary_a, world.committee_a, third])
+    client.force_login(world.committee_a)
+    recorded(world, world.member_a, day=datetime.date(2026, 3, 11))
+    client.get(f"/meetings/{held.pk}/decide/")  # warm the rule-set cache
+    with CaptureQueriesContext(default_connection) as one:
+        assert client.get(f"/meetings/{held.pk}/decide/").status_code == 200
+    five_claims(world)
+    with CaptureQueriesContext(default_connection) as six:
+        response = client.get(f"/meetings/{held.pk}/decide/")
+    assert len(response.context["form"].rows) == 6
+    assert len(six) == len(one)
