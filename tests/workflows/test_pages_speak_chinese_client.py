@@ -1,0 +1,41 @@
+"""界面全部中文, fast: the pages viewflow builds for us say in Chinese what the browser walk
+(tests/e2e/test_pages_speak_chinese.py) would otherwise only find after seeding the demo."""
+
+import re
+
+import pytest
+from django.contrib.messages import get_messages
+
+from workflows.flows import ClaimFlow
+
+from .helpers import approved_claim, flow_url, freeze
+
+pytestmark = pytest.mark.django_db
+LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+@pytest.mark.parametrize(
+    "path", ["/workflow/queue/assign/", "/workflow/inbox/unassign/", "/workflow/inbox/approve/"]
+)
+def test_a_bulk_page_opened_without_a_selection_says_so_in_chinese(client, world, path):
+    client.force_login(world.committee_a)
+
+    response = client.get(path)
+
+    assert response.status_code == 302
+    said = [str(message) for message in get_messages(response.wsgi_request)]
+    assert said == ["未选择任何任务，请先在列表中勾选。"]
+
+
+def test_a_flows_process_list_heads_its_columns_in_chinese(client, world, rules_2026, monkeypatch):
+    freeze(monkeypatch, 2026, 3, 20, 10)
+    approved_claim(world, world.member_a)
+    client.force_login(world.secretary_a)
+
+    response = client.get(flow_url(ClaimFlow, "process_list"))
+
+    columns = response.context_data["view"].list_columns.values()
+    headings = [str(column.header()) for column in columns]
+    assert headings[:2] == ["编号", "摘要"] and "进行中任务" in headings
+    assert "张伟" in response.content.decode()  # the process is listed, under those headings
+    assert not [heading for heading in headings if LATIN_WORD.search(heading)], headings
