@@ -199,7 +199,7 @@ class FlowTaskFilter(views.filters.DashboardTaskListViewFilter):
         flow_class = getattr(self.queryset, "_jifen_flow_class", None)
         nodes = flow_class.instance.nodes() if flow_class is not None else ()
         self.filters["flow_task"].field.choices = [
-            (get_task_ref(node), f"{flow_class.process_title}/{node.name.title()}")
+            (get_task_ref(node), f"{flow_class.process_title}/{node.task_title or node.name}")
             for node in nodes
             if getattr(node, "task_type", None) == "HUMAN"
         ]

@@ -1,14 +1,16 @@
 """界面全部中文, fast: the pages viewflow builds for us say in Chinese what the browser walk
 (tests/e2e/test_pages_speak_chinese.py) would otherwise only find after seeding the demo."""
 
+import datetime
 import re
 
 import pytest
 from django.contrib.messages import get_messages
 
+from workflows.claims import claim_submit
 from workflows.flows import ClaimFlow
 
-from .helpers import approved_claim, flow_url, freeze
+from .helpers import approved_claim, flow_url, freeze, open_task, photo
 
 pytestmark = pytest.mark.django_db
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
@@ -39,3 +41,21 @@ def test_a_flows_process_list_heads_its_columns_in_chinese(client, world, rules_
     assert headings[:2] == ["编号", "摘要"] and "进行中任务" in headings
     assert "张伟" in response.content.decode()  # the process is listed, under those headings
     assert not [heading for heading in headings if LATIN_WORD.search(heading)], headings
+
+
+def test_the_bulk_claim_page_names_each_task_by_its_step(client, world, rules_2026, monkeypatch):
+    freeze(monkeypatch, 2026, 3, 20, 10)
+    claim = claim_submit(
+        member=world.member_a,
+        item_code="innovative-activity",
+        occurred_on=datetime.date(2026, 3, 10),
+        evidence=[photo()],
+        by=world.member_a.user,
+    )
+    task = open_task(claim.process, ClaimFlow.record)
+    client.force_login(world.clerk_a)
+
+    page = client.post("/workflow/queue/assign/", {"pk": [task.pk]}).content.decode()
+
+    assert "登记" in page and "认领所选任务" in page
+    assert "Record" not in page
