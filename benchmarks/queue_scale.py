@@ -124,12 +124,13 @@ def fill(claims: int, members: int) -> None:
             ]
         ):
             c.execute(
-                "INSERT INTO viewflow_task (id, flow_task, flow_task_type, status, created, started, finished, "
-                "token, owner_permission, owner_id, process_id, data) "
+                "INSERT INTO viewflow_task (id, flow_task, flow_task_type, status, created, started, "
+                "finished, token, owner_permission, owner_id, process_id, data) "
                 "SELECT 3 * p.id + %s, %s, %s, "
                 "CASE WHEN p.finished IS NULL AND %s = 2 THEN 'NEW' ELSE 'DONE' END, "
                 "p.created + %s * INTERVAL '1 day', NULL, "
-                "CASE WHEN p.finished IS NULL AND %s = 2 THEN NULL ELSE p.created + (%s + 1) * INTERVAL '1 day' END, "
+                "CASE WHEN p.finished IS NULL AND %s = 2 THEN NULL "
+                "ELSE p.created + (%s + 1) * INTERVAL '1 day' END, "
                 "'start', %s, CASE WHEN p.finished IS NULL AND %s = 2 THEN NULL ELSE cl.created_by_id END, "
                 "p.id, '{}' FROM viewflow_process p JOIN workflows_claim cl ON cl.id = p.id",
                 [k, node, kind, k, k, k, k, perm, k],
@@ -141,8 +142,8 @@ def fill(claims: int, members: int) -> None:
             [big],
         )
         c.execute(
-            "UPDATE workflows_claim SET branch_id = %s WHERE id IN (SELECT claim_id FROM workflows_branchprocess "
-            "WHERE organization_id = %s)",
+            "UPDATE workflows_claim SET branch_id = %s WHERE id IN "
+            "(SELECT claim_id FROM workflows_branchprocess WHERE organization_id = %s)",
             [big, big],
         )
         # 300 periods waiting for 备案 (the higher committee's queue), one per branch of the first ones.
@@ -156,10 +157,10 @@ def fill(claims: int, members: int) -> None:
             "SELECT 2000000 + n, id FROM branches WHERE n < 300"
         )
         c.execute(
-            "INSERT INTO viewflow_task (id, flow_task, flow_task_type, status, created, token, owner_permission, "
-            "process_id, data) SELECT 3 * (2000000 + n), %s, 'HUMAN', 'NEW', "
-            "TIMESTAMPTZ '2026-06-01' + n * INTERVAL '1 hour', 'start', 'accounts.review_filings', 2000000 + n, "
-            "'{}' FROM branches WHERE n < 300",
+            "INSERT INTO viewflow_task (id, flow_task, flow_task_type, status, created, token, "
+            "owner_permission, process_id, data) SELECT 3 * (2000000 + n), %s, 'HUMAN', 'NEW', "
+            "TIMESTAMPTZ '2026-06-01' + n * INTERVAL '1 hour', 'start', 'accounts.review_filings', "
+            "2000000 + n, '{}' FROM branches WHERE n < 300",
             [filing],
         )
         for table in ("auth_user", "accounts_member", "workflows_claim", "viewflow_process", "viewflow_task"):
@@ -267,10 +268,11 @@ def run(args: argparse.Namespace) -> None:
         print(f"filled in {time.perf_counter() - start:.0f} s")
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT (SELECT count(*) FROM viewflow_task), (SELECT count(*) FROM viewflow_task WHERE status='NEW'),"
-            " (SELECT count(*) FROM accounts_organization)"
+            "SELECT (SELECT count(*) FROM viewflow_task), "
+            "(SELECT count(*) FROM viewflow_task WHERE status = 'NEW'), "
+            "(SELECT count(*) FROM accounts_organization)"
         )
-        print("tasks %s, open %s, organizations %s" % cursor.fetchone())
+        print("tasks {}, open {}, organizations {}".format(*cursor.fetchone()))
     users = personas()
     ensure_rules(users["province"])
     settings.DEBUG = True  # count queries
@@ -292,7 +294,7 @@ def run(args: argparse.Namespace) -> None:
         client.force_login(user)
         print(f"\n{name} ({user.username}):")
         for label, url in pages:
-            timed(f"{label} {url}", lambda url=url: client.get(url, secure=True), args.repeat)
+            timed(f"{label} {url}", lambda url=url, c=client: c.get(url, secure=True), args.repeat)
     if args.explain:
         for name in ("committee", "province"):
             qs = queue_for(users[name], FLOWS).order_by("created")[:25]
