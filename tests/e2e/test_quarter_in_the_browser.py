@@ -17,11 +17,14 @@ from django.utils import timezone
 from PIL import Image
 from viewflow.workflow.timers import fire_due_conditions, fire_due_timers
 
+from accounts.models import RoleAssignment
 from scoring.core.periods import Period, PeriodKind
 from scoring.core.ruleset import fmt
 from scoring.models import LedgerEntry
 from scoring.selectors import branch_scores
+from tests.factories import make_role
 from workflows.flows import PeriodReviewFlow
+from workflows.meetings import meeting_record
 from workflows.models import PeriodReview
 
 pytestmark = pytest.mark.e2e
@@ -57,13 +60,16 @@ def finish(page, task: str, button: str = "提交") -> None:
     page.get_by_text(f"已完成：{task}").wait_for()
 
 
-def bulk(page, action: str) -> None:
-    """On a task list: select every task, run one of the list's bulk actions and confirm it."""
+def bulk(page, action: str, in_meeting: bool = False) -> None:
+    """On a task list: select every task, run one of the list's bulk actions and confirm it — for
+    批量审核通过, naming the 支委会会议 that decided it."""
     url = page.url
     page.locator("thead input[type=checkbox]").check()
     page.locator(".mdc-select__anchor", has_text="选择操作").click()
     page.get_by_role("option", name=action).click()
     page.get_by_role("button", name="执行").click()
+    if in_meeting:  # the latest meeting the reviewer attended
+        page.get_by_label("支委会会议").select_option(index=1)
     page.get_by_role("button", name="确认").click()
     page.wait_for_url(url)  # back on the list: the action is done
 
@@ -103,10 +109,23 @@ def test_one_quarter_of_a_branch_in_the_browser(page_for, world, rules_2026, mon
 
     # 支委会审核: 刘洋 takes the reviews at once in 待认领 and approves them at once in 待办 — four: his own
     # absence is not his to review, and 李娜's own leave waits for 登记 by someone other than her.
+    # 支委会研究: the committee — 陈静 (书记), 刘洋 and 王芳 (支委委员) — met on the 20th (recording a
+    # meeting on its page is test_meeting_in_the_browser's). Any of the three may be decided on with the
+    # other two present.
+    make_role(world.other_member_a.user, world.branch_a, RoleAssignment.Role.COMMITTEE)
+    meeting_record(
+        branch=world.branch_a,
+        held_on=datetime.date(2026, 3, 20),
+        place="党员活动室",
+        attendees=[world.secretary_a, world.committee_a, world.other_member_a.user],
+        chair=world.secretary_a,
+        recorder=world.clerk_a,
+        by=world.secretary_a,
+    )
     committee = page_for(world.committee_a, QUEUE)
     bulk(committee, "领取所选任务")
     committee.goto(INBOX)
-    bulk(committee, "批量审核通过")
+    bulk(committee, "批量审核通过", in_meeting=True)
     committee.get_by_text("已批量审核通过 4 条。").wait_for()
 
     # 代办 (不得办理涉及本人积分的事项): the secretary records the clerk's own leave, the branch's only clerk
@@ -118,7 +137,7 @@ def test_one_quarter_of_a_branch_in_the_browser(page_for, world, rules_2026, mon
     secretary.goto(QUEUE)
     bulk(secretary, "领取所选任务")
     secretary.goto(INBOX)
-    bulk(secretary, "批量审核通过")
+    bulk(secretary, "批量审核通过", in_meeting=True)
     secretary.get_by_text("已批量审核通过 2 条。").wait_for()
 
     # 2 April, after the quarter's end: the clerk opens 公示 from 期间与公示; the window lasts 5 days.
