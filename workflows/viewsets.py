@@ -50,7 +50,7 @@ from workflows.selectors import (
 from workflows.views.bulk_selection import ChineseNothingSelectedMixin
 from workflows.views.meetings import BulkApproveMeetingForm
 from workflows.views.organizations import OrganizationPickView, scoped_organization
-from workflows.views.process_columns import ChineseProcessColumnsMixin
+from workflows.views.process_columns import ChineseProcessColumnsMixin, ChineseTaskColumnsMixin
 from yearend.flows import AnnualReviewFlow, EvaluationFlow
 
 FLOWS = (
@@ -205,7 +205,7 @@ class FlowTaskFilter(views.filters.DashboardTaskListViewFilter):
         ]
 
 
-class TaskListView(views.DashboardTaskListView):
+class TaskListView(ChineseTaskColumnsMixin, views.DashboardTaskListView):
     paginator_class = UncountedPaginator
     filterset_class = FlowTaskFilter
 

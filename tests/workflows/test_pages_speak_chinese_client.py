@@ -9,6 +9,7 @@ from django.contrib.messages import get_messages
 
 from workflows.claims import claim_submit
 from workflows.flows import ClaimFlow
+from workflows.viewsets import FLOWS
 
 from .helpers import approved_claim, flow_url, freeze, open_task, photo
 
@@ -59,3 +60,28 @@ def test_the_bulk_claim_page_names_each_task_by_its_step(client, world, rules_20
 
     assert "登记" in page and "认领所选任务" in page
     assert "Record" not in page
+
+
+def test_every_step_of_every_flow_has_a_chinese_title():
+    """Pages name a task by its step's title; viewflow falls back to the node's code (``Review``)."""
+    english = [
+        f"{flow.__name__}.{node.name}: {node.task_title}"
+        for flow in FLOWS
+        for node in flow.instance.nodes()
+        if LATIN_WORD.search(str(node.task_title))
+    ]
+    assert not english
+
+
+def test_a_flows_task_list_names_each_task_by_its_step(client, world, rules_2026, monkeypatch):
+    freeze(monkeypatch, 2026, 3, 20, 10)
+    approved_claim(world, world.member_a)
+    client.force_login(world.secretary_a)
+
+    response = client.get(flow_url(ClaimFlow, "task_list"))
+
+    view = response.context_data["view"]
+    headings = [str(column.header()) for column in view.list_columns.values()]
+    assert "步骤" in headings and "流程摘要" in headings
+    page = response.content.decode()
+    assert "支委会审核" in page and "Review" not in page

@@ -31,3 +31,17 @@ class ChineseProcessColumnsMixin:
 
 
 __all__ = ["ChineseProcessColumnsMixin"]
+
+
+class ChineseTaskColumnsMixin:
+    """A flow's task list: each task named by its step (登记, 支委会审核), not by viewflow's node code."""
+
+    def flow_task(self, task):
+        return task.flow_task.task_title or task.flow_task.name
+
+    flow_task.short_description = _("步骤")
+
+    def process_summary(self, task):
+        return task.process.coerced.brief
+
+    process_summary.short_description = _("流程摘要")
