@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.contrib.messages import get_messages
+from django.urls import reverse
 
 from workflows.claims import claim_submit
 from workflows.flows import ClaimFlow
@@ -85,3 +86,23 @@ def test_a_flows_task_list_names_each_task_by_its_step(client, world, rules_2026
     assert "步骤" in headings and "流程摘要" in headings
     page = response.content.decode()
     assert "支委会审核" in page and "Review" not in page
+
+
+def test_a_page_that_does_not_exist_says_so_in_chinese(client, world):
+    client.force_login(world.member_a.user)
+
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    page = response.content.decode()
+    shown = re.sub(r"<[^>]*>", " ", page.split("</style>")[-1])
+    assert "页面不存在" in shown and not LATIN_WORD.search(shown)
+
+
+def test_a_forbidden_page_says_so_in_chinese(client, world):
+    client.force_login(world.member_a.user)
+
+    response = client.get(reverse("clerk:index"))
+
+    assert response.status_code == 403
+    assert "无权访问" in response.content.decode()
