@@ -154,7 +154,11 @@ class QueueView(TaskRowColumns, ScopedListMixin, views.WorkflowQueueListView):
 
     @viewprop
     def queryset(self):
-        return queue_for(self.request.user, self.flow_classes).order_by(*QUEUE_ORDER)
+        # The rows' claims, members and evidence come in one batch per page (workflows.queue_rows): the
+        # list's own query joins only the process, so PostgreSQL may start from the user's organizations
+        # (more than 8 joins and it keeps the written order, from every open task: 481 → 9 ms measured).
+        tasks = queue_for(self.request.user, self.flow_classes).select_related(None).select_related("process")
+        return tasks.order_by(*QUEUE_ORDER)
 
 
 class ArchiveView(ScopedListMixin, views.WorkflowArchiveListView):
