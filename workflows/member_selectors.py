@@ -54,13 +54,17 @@ def rankings_shown(branch: Organization) -> bool:
     return shown
 
 
-def rank_shown(branch: Organization, *, rank: int | None, reference_rank: int | None) -> RankShown | None:
+def rank_shown(
+    branch: Organization, *, rank: int | None, reference_rank: int | None, shown: bool | None = None
+) -> RankShown | None:
     """How a rank is shown on the members' pages — the one place that decides it.
 
     正式党员 and 预备党员 have a rank; 发展对象 and 入党积极分子 are ranked for reference only (002),
-    so they see a 参考排名 and never a place in the members' ranking.
+    so they see a 参考排名 and never a place in the members' ranking. ``shown`` is
+    :func:`rankings_shown` of ``branch`` when the caller has already read it: a list of a branch's
+    ranks reads the setting once, not once per rank (a query each, up the organization tree).
     """
-    if not rankings_shown(branch):
+    if not (rankings_shown(branch) if shown is None else shown):
         return None
     if rank is not None:
         return RankShown(str(_("排名")), rank)
@@ -144,18 +148,24 @@ def frozen_scores_of(member: Member) -> QuerySet[FrozenScore]:
     )
 
 
-def frozen_line(score: FrozenScore) -> FrozenLine:
+def frozen_line(score: FrozenScore, *, shown: bool | None = None) -> FrozenLine:
+    """One frozen score as it counts; ``shown`` as in :func:`rank_shown` (read once for a list)."""
     review = score.approval.review
     breakdown = score.breakdown or {}
+    if shown is None:
+        shown = rankings_shown(review.branch)
     return FrozenLine(
         review=review,
         period_total=score.period_total,
         period_rank=rank_shown(
-            review.branch, rank=score.period_rank, reference_rank=breakdown.get("reference_rank")
+            review.branch, rank=score.period_rank, reference_rank=breakdown.get("reference_rank"), shown=shown
         ),
         cycle_total=score.cycle_total,
         cycle_rank=rank_shown(
-            review.branch, rank=score.cycle_rank, reference_rank=breakdown.get("cycle_reference_rank")
+            review.branch,
+            rank=score.cycle_rank,
+            reference_rank=breakdown.get("cycle_reference_rank"),
+            shown=shown,
         ),
         grade=score.grade,
         veto=bool(breakdown.get("veto")),
@@ -232,7 +242,13 @@ def my_points(member: Member, today: datetime.date | None = None) -> MyPoints:
     points = MyPoints(member=member, cycle=cycle)
     if points.exempt:
         return points
-    all_frozen = [frozen_line(score) for score in frozen_scores_of(member)]
+    shown: dict[int, bool] = {}  # 党员端显示排名 of each branch the member's periods were in, read once
+    all_frozen = []
+    for score in frozen_scores_of(member):
+        branch = score.approval.review.branch
+        if branch.pk not in shown:
+            shown[branch.pk] = rankings_shown(branch)
+        all_frozen.append(frozen_line(score, shown=shown[branch.pk]))
     if cycle is None and all_frozen:
         cycle = points.cycle = all_frozen[0].review.cycle
     points.frozen = [line for line in all_frozen if line.review.cycle == cycle]
@@ -353,9 +369,10 @@ def frozen_result(review: PeriodReview) -> list[ResultRow] | None:
     approval = review.approvals.order_by("-round").first()
     if approval is None:
         return None
+    shown = rankings_shown(review.branch)
     rows = []
     for score in approval.scores.select_related("member"):
-        line = frozen_line(score)
+        line = frozen_line(score, shown=shown)
         rows.append(
             ResultRow(
                 score.member.real_name,

@@ -24,7 +24,7 @@ from reports.exports.api import FilingPackageSerializer, filing_package_data
 from workflows import messages
 from workflows.execution import OPEN, TaskConflict, holder_name, task_carry_out
 from workflows.flows import PeriodReviewFlow
-from workflows.member_selectors import frozen_line
+from workflows.member_selectors import frozen_line, rankings_shown
 from workflows.models import Filing, FrozenScore
 
 
@@ -144,9 +144,10 @@ def frozen_rows(filing: Filing) -> list[dict]:
     scores = FrozenScore.objects.filter(approval=filing.approval).select_related(
         "member", "approval__review__branch"
     )
+    shown = rankings_shown(filing.approval.review.branch)  # once for the list, not twice a member
     rows = []
     for score in scores:
-        line = frozen_line(score)
+        line = frozen_line(score, shown=shown)
         rank, cycle_rank = line.period_rank, line.cycle_rank
         rows.append(
             {
