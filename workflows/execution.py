@@ -87,6 +87,19 @@ def holder_name(user: Any) -> str:
     return member.real_name if member else (user.get_full_name() or user.get_username())
 
 
+def holder_names(users: Iterable[Any]) -> dict[int, str]:
+    """:func:`holder_name` of many users at once, by user id: one query for a page of names, not one a row."""
+    by_pk = {user.pk: user for user in users if user is not None}
+    names: dict[int, str] = {}
+    # In Member's ordering, the first record of each user wins, as holder_name's .first() picks it.
+    for user_id, real_name in Member.objects.filter(user__in=list(by_pk)).values_list("user_id", "real_name"):
+        names.setdefault(user_id, real_name)
+    return {
+        pk: names[pk] if pk in names else (user.get_full_name() or user.get_username())
+        for pk, user in by_pk.items()
+    }
+
+
 def task_carry_out(task: Task, user: Any, service: Callable[..., Any], **kwargs: Any) -> Any:
     """Take ``task`` if it is still in the queue, then execute it with
     ``service(by=user, activation=..., **kwargs)`` — under the process's lock, in one transaction."""

@@ -7,8 +7,10 @@ decision is the period's 备案 task (``PeriodReviewFlow.file``), done through `
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.db.models import Avg, Count, F, Max, Min, QuerySet, Sum
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -22,10 +24,10 @@ from api.serializers import OrganizationBriefSerializer
 from api.tasks.subjects import PeriodReviewBriefSerializer
 from reports.exports.api import FilingPackageSerializer, filing_package_data
 from workflows import messages
-from workflows.execution import OPEN, TaskConflict, holder_name, task_carry_out
+from workflows.execution import OPEN, TaskConflict, holder_name, holder_names, task_carry_out
 from workflows.flows import PeriodReviewFlow
 from workflows.member_selectors import frozen_line, rankings_shown
-from workflows.models import Filing, FrozenScore
+from workflows.models import Appeal, Filing, FrozenScore
 
 
 def filings_visible_to(user) -> QuerySet[Filing]:
@@ -79,8 +81,65 @@ def filing_with_scores(filings: QuerySet[Filing]) -> QuerySet[Filing]:
     )
 
 
-def _name(user) -> str | None:
-    return holder_name(user) if user is not None else None
+@dataclass(frozen=True)
+class FilingPage:
+    """What a page of the 备案 queue shows beside each filing, read for the whole page at once."""
+
+    names: dict[int, str]  # the approvers' and deciders' names, by user id
+    open_appeals: dict[int, int]  # 未处理的申诉 of each period review, by review id
+    task_ids: dict[int, int]  # the open 备案 task of each filing still waiting for it, by filing id
+
+
+def filing_page(filings: list[Filing]) -> FilingPage:
+    reviews = {filing.approval.review_id for filing in filings}
+    open_counts = dict(
+        Appeal.objects.filter(window__review__in=reviews, status=Appeal.Status.OPEN)
+        .values("window__review")
+        .annotate(n=Count("pk"))
+        .values_list("window__review", "n")
+    )
+    waiting = {
+        filing.approval.review_id: filing.pk for filing in filings if filing.status == Filing.Status.SUBMITTED
+    }
+    task_ids: dict[int, int] = {}
+    tasks = Task.objects.filter(
+        process__branchprocess__period_review__in=list(waiting),
+        flow_task=PeriodReviewFlow.file,
+        status__in=OPEN,
+    ).values_list("process__branchprocess__period_review", "pk")  # newest first, as filing_task's .first()
+    for review_id, task_id in tasks:
+        task_ids.setdefault(waiting[review_id], task_id)
+    return FilingPage(
+        names=holder_names(
+            user for filing in filings for user in (filing.approval.approved_by, filing.decided_by)
+        ),
+        open_appeals={review_id: open_counts.get(review_id, 0) for review_id in reviews},
+        task_ids=task_ids,
+    )
+
+
+def _page(context: dict) -> FilingPage | None:
+    return context.get("filing_page")
+
+
+def _name(user, context: dict | None = None) -> str | None:
+    if user is None:
+        return None
+    page = _page(context or {})
+    if page is not None and user.pk in page.names:
+        return page.names[user.pk]
+    return holder_name(user)
+
+
+class FilingListSerializer(serializers.ListSerializer):
+    """A page of filings: the names, open appeals and open 备案 tasks its rows show are read in one
+    query each (``filing_page``), not once per filing — the province's queue holds thousands."""
+
+    def to_representation(self, data):
+        filings = list(data.all() if isinstance(data, models.manager.BaseManager) else data)
+        self.context["filing_page"] = filing_page(filings)
+        self.context["open_appeals_by_review"] = self.context["filing_page"].open_appeals
+        return super().to_representation(filings)
 
 
 class ApprovalSerializer(serializers.Serializer):
@@ -93,10 +152,13 @@ class ApprovalSerializer(serializers.Serializer):
     note = serializers.CharField(help_text="审定意见")
 
     def get_approved_by(self, approval) -> str:
-        return _name(approval.approved_by)
+        return _name(approval.approved_by, self.context)
 
 
 class FilingSerializer(serializers.Serializer):
+    class Meta:
+        list_serializer_class = FilingListSerializer
+
     id = serializers.IntegerField()
     status = enum_field("FilingStatusEnum", Filing.Status.choices)
     status_display = serializers.CharField(source="get_status_display")
@@ -110,10 +172,13 @@ class FilingSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_decided_by(self, filing: Filing) -> str | None:
-        return _name(filing.decided_by)
+        return _name(filing.decided_by, self.context)
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_task_id(self, filing: Filing) -> int | None:
+        page = _page(self.context)
+        if page is not None:
+            return page.task_ids.get(filing.pk)
         task = filing_task(filing)
         return task.pk if task else None
 

@@ -123,6 +123,7 @@ def half_year(world, n: int, monkeypatch) -> None:
 
 
 def pages(world) -> dict[tuple[str, str], str]:
+    a = world.branch_a.pk
     q1 = PeriodReview.objects.get(branch=world.branch_a, period_index=1).pk
     filing = Filing.objects.get(approval__review_id=q1).pk
     return {
@@ -134,6 +135,25 @@ def pages(world) -> dict[tuple[str, str], str]:
         ("member_a", "api_publicity"): "/api/v1/publicity/",
         ("higher", "api_publicity"): "/api/v1/publicity/",
         ("higher", "api_filing"): f"/api/v1/filings/{filing}/",
+        ("higher", "api_filings"): "/api/v1/filings/",
+        # The member's own pages.
+        ("member_a", "my_points"): "/me/",
+        ("member_a", "my_claims"): "/me/claims/",
+        ("member_a", "handbook"): "/me/handbook/",
+        ("member_a", "standards"): "/me/standards/",
+        ("member_a", "workbench"): "/accounts/home/",
+        ("member_a", "api_claims"): "/api/v1/claims/",
+        ("member_a", "api_ledger"): "/api/v1/ledger/",
+        ("member_a", "api_scores"): "/api/v1/scores/me/",
+        # The clerk's (组织委员) pages, the committee member's 工作台, the secretary's 看板 and ranking.
+        ("clerk_a", "clerk"): "/clerk/",
+        ("clerk_a", "clerk_periods"): f"/clerk/{a}/periods/",
+        ("clerk_a", "api_ledger"): "/api/v1/ledger/",
+        ("clerk_a", "api_periods"): "/api/v1/periods/",
+        ("clerk_a", "api_claims"): "/api/v1/claims/",
+        ("committee_a", "workbench"): "/accounts/home/",
+        ("secretary_a", "dashboard"): f"/reports/dashboards/branches/{a}/",
+        ("secretary_a", "ranking"): f"/reports/dashboards/branches/{a}/?period=2026-Q1",
     }
 
 
@@ -146,7 +166,11 @@ def queries(client, url: str) -> int:
 
 
 # What each page costs at every size. 公示 shows its 审定结果 with each member's ranks: whether the branch's
-# members see ranks (党员端显示排名) is read once for the list, not twice per member.
+# members see ranks (党员端显示排名) is read once for the list, not twice per member. The 备案 queue reads
+# its page's approvers' and deciders' names, open appeals and open 备案 tasks in one query each
+# (``api.tasks.filings.filing_page``). 我的积分 reads per approved or pending period of the member, never per
+# entry; 积分手册 per month of the year, never per entry; 支部看板 and its ranking per member kind and
+# period of the year, never per member.
 EXPECTED = {
     ("member_a", "publicity"): 22,
     ("member_a", "publicity_approved"): 20,
@@ -155,6 +179,23 @@ EXPECTED = {
     ("member_a", "api_publicity"): 6,
     ("higher", "api_publicity"): 7,
     ("higher", "api_filing"): 12,
+    ("higher", "api_filings"): 9,
+    ("member_a", "my_points"): 24,
+    ("member_a", "my_claims"): 11,
+    ("member_a", "handbook"): 87,
+    ("member_a", "standards"): 16,
+    ("member_a", "workbench"): 40,
+    ("member_a", "api_claims"): 5,
+    ("member_a", "api_ledger"): 5,
+    ("member_a", "api_scores"): 10,
+    ("clerk_a", "clerk"): 24,
+    ("clerk_a", "clerk_periods"): 31,
+    ("clerk_a", "api_ledger"): 6,
+    ("clerk_a", "api_periods"): 23,
+    ("clerk_a", "api_claims"): 6,
+    ("committee_a", "workbench"): 57,
+    ("secretary_a", "dashboard"): 67,
+    ("secretary_a", "ranking"): 67,
 }
 
 
