@@ -26,15 +26,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import Member, Organization
-from scoring.core.periods import MONTHS_IN, Period, PeriodKind, parse_period
+from scoring.core.periods import MONTHS_IN, Period, PeriodKind, cycle_bounds, parse_period, period_of
 from scoring.core.ranking import competition_ranks
-from scoring.selectors import ruleset_in_force
+from scoring.core.ruleset import RuleSet as CoreRuleSet
+from scoring.models import RuleSet, RuleSetVersion
+from scoring.selectors import effective_ruleset, ruleset_in_force
 from workflows.member_selectors import COUNTED_STATUSES
-from workflows.models import FrozenScore, PeriodApproval, PeriodReview
-from workflows.periods import cycle_rules, period_containing
+from workflows.models import FrozenScore, PeriodApproval, PeriodReview, ReviewSettings
+from workflows.periods import cycle_rules
 
 ZERO = Decimal(0)
 
@@ -118,68 +120,253 @@ def period_from(code: str | Period) -> Period:
         raise ValidationError(str(error)) from None
 
 
-# ---------------------------------------------------------------- one branch's approved scores
+# ---------------------------------------------------------------- what the branches below share, read once
 
 
-def _covering(branch: Organization, first: datetime.date, last: datetime.date) -> list[PeriodReview]:
-    """The branch's reviews inside [first, last], oldest first, if they tile it exactly; else []."""
-    reviews = list(
-        PeriodReview.objects.filter(branch=branch, starts_on__gte=first, ends_on__lte=last).order_by(
-            "starts_on"
-        )
+def _paths_up(organization: Organization) -> list[str]:
+    """The paths of the organization and those above it, the root's first."""
+    step = Organization.steplen
+    return [organization.path[:n] for n in range(step, len(organization.path) + 1, step)]
+
+
+def _here_below_or_above(organization: Organization, prefix: str = "") -> Q:
+    """The organizations whose rules or settings may reach a branch below ``organization``."""
+    return Q(**{f"{prefix}path__startswith": organization.path}) | Q(
+        **{f"{prefix}path__in": _paths_up(organization)}
     )
+
+
+@dataclass
+class _Surroundings:
+    """The rule sets in force (with their current versions) and the review settings of an organization,
+    those below and those above it — what ``cycle_rules``, ``rules_on`` and ``review_settings_for`` ask of
+    each branch, read in three queries for all of them (unified rules: the branches share the versions)."""
+
+    organization: Organization
+    rulesets: dict[str, list[RuleSet]]  # organization path → its rule sets in force, cycles around
+    versions: dict[int, RuleSetVersion]  # rule set → its current version
+    _settings: dict[str, ReviewSettings] | None = None
+
+    @classmethod
+    def read(cls, organization: Organization, cycle: int) -> _Surroundings:
+        # A day of the cycle, or the day after it, belongs to a cycle of its year or the next (rules_on).
+        found = RuleSet.objects.filter(
+            _here_below_or_above(organization, "organization__"),
+            in_force=True,
+            cycle__in=range(cycle - 1, cycle + 3),
+        ).select_related("organization")
+        rulesets: defaultdict[str, list[RuleSet]] = defaultdict(list)
+        for ruleset in found:
+            rulesets[ruleset.organization.path].append(ruleset)
+        latest = (
+            RuleSetVersion.objects.filter(ruleset=OuterRef("ruleset")).order_by("-number").values("number")
+        )
+        versions = RuleSetVersion.objects.filter(
+            ruleset__in=[rs.pk for sets in rulesets.values() for rs in sets], number=Subquery(latest[:1])
+        ).select_related("parent_version")
+        return cls(organization, dict(rulesets), {version.ruleset_id: version for version in versions})
+
+    def cycle_rules(self, branch: Organization, cycle: int) -> CoreRuleSet | None:
+        """``workflows.periods.cycle_rules`` of the branch (None where it raises: no rules in force)."""
+        for path in reversed(_paths_up(branch)):  # nearest first
+            for ruleset in self.rulesets.get(path, ()):
+                if ruleset.cycle == cycle:
+                    version = self.versions.get(ruleset.pk)
+                    return effective_ruleset(version) if version is not None else None
+        return None
+
+    def rules_on(self, branch: Organization, day: datetime.date) -> CoreRuleSet | None:
+        """``scoring.selectors.version_in_force`` of the branch on ``day``, as effective rules."""
+        candidates = [
+            ruleset
+            for path in _paths_up(branch)
+            for ruleset in self.rulesets.get(path, ())
+            if ruleset.cycle in (day.year, day.year + 1) and ruleset.pk in self.versions
+        ]
+        candidates.sort(key=lambda rs: (-len(rs.organization.path), -rs.cycle, rs.pk))
+        for ruleset in candidates:
+            rules = effective_ruleset(self.versions[ruleset.pk])
+            first, last = cycle_bounds(rules, ruleset.cycle)
+            if first <= day <= last:
+                return rules
+        return None
+
+    def review_settings(self, branch: Organization) -> ReviewSettings:
+        """``workflows.escalation.review_settings_for`` of the branch."""
+        if self._settings is None:
+            found = ReviewSettings.objects.filter(_here_below_or_above(self.organization, "organization__"))
+            self._settings = {s.organization.path: s for s in found.select_related("organization")}
+        for path in reversed(_paths_up(branch)):
+            if path in self._settings:
+                return self._settings[path]
+        return ReviewSettings(organization=branch)
+
+    def period_label(self, branch: Organization, day: datetime.date) -> str:
+        """The label of the branch's review period containing ``day`` (``period_containing``); "" without
+        rules in force."""
+        rules = self.rules_on(branch, day)
+        if rules is None:
+            return ""
+        return period_of(day, PeriodKind(self.review_settings(branch).period_kind), rules).label()
+
+
+# ---------------------------------------------------------------- the branches' approved scores
+
+
+def _covering(reviews: list[PeriodReview], first: datetime.date, last: datetime.date) -> list[PeriodReview]:
+    """Of a branch's reviews (oldest first), those inside [first, last] if they tile it exactly; else []."""
+    inside = [review for review in reviews if review.starts_on >= first and review.ends_on <= last]
     day = first
-    for review in reviews:
+    for review in inside:
         if review.starts_on != day:
             return []
         day = review.ends_on + datetime.timedelta(days=1)
-    return reviews if day == last + datetime.timedelta(days=1) else []
+    return inside if day == last + datetime.timedelta(days=1) else []
 
 
-def _not_approved_reason(branch: Organization, period: Period) -> str:
+def _reason(
+    surroundings: _Surroundings,
+    branch: Organization,
+    bounds: tuple[datetime.date, datetime.date] | None,
+    reviews: list[PeriodReview],
+    period: Period,
+) -> str:
     """Why the branch has not approved the period: the first part not approved, and its state."""
-    try:
-        first, last = period.bounds(cycle_rules(branch, period.cycle))
-    except ValidationError:
+    if bounds is None:
         return NO_RULES.format(cycle=period.cycle)
-    overlapping = PeriodReview.objects.filter(branch=branch, starts_on__lte=last, ends_on__gte=first)
-    if overlapping.filter(Q(starts_on__lt=first) | Q(ends_on__gt=last)).exists():
+    first, last = bounds
+    overlapping = [review for review in reviews if review.starts_on <= last and review.ends_on >= first]
+    if any(review.starts_on < first or review.ends_on > last for review in overlapping):
         return NOT_COVERED  # e.g. a quarter asked of a branch that reviews half-years
     day = first
-    for review in overlapping.order_by("starts_on"):
+    for review in overlapping:
         if review.starts_on != day:
             break  # a gap: the part from ``day`` was never posted
         if review.status not in COUNTED_STATUSES:
             return NOT_APPROVED.format(label=review.label, status=review.get_status_display())
         day = review.ends_on + datetime.timedelta(days=1)
-    try:
-        label = period_containing(branch, day).label()
-    except ValidationError:
-        label = ""
-    return NOT_STARTED.format(label=label)
+    return NOT_STARTED.format(label=surroundings.period_label(branch, day))
+
+
+def _branch_states(
+    organization: Organization, branches: list[Organization], period: Period, *, reasons: bool = True
+) -> list[BranchState]:
+    """Each branch's approved scores for ``period``, or why not — in a constant number of queries whatever
+    the number of branches: the rules and settings around the organization, every review of the branches
+    in the period's time, the approvals of the approved ones and their frozen scores, each read once."""
+    if not branches:
+        return []
+    surroundings = _Surroundings.read(organization, period.cycle)
+    bounds: dict[int, tuple[datetime.date, datetime.date] | None] = {}
+    for branch in branches:
+        rules = surroundings.cycle_rules(branch, period.cycle)
+        bounds[branch.pk] = period.bounds(rules) if rules is not None else None
+    spans = [span for span in bounds.values() if span is not None]
+    reviews: defaultdict[int, list[PeriodReview]] = defaultdict(list)
+    if spans:
+        earliest, latest = min(first for first, _ in spans), max(last for _, last in spans)
+        below = _below(organization, "branch__", branches)
+        found = PeriodReview.objects.filter(below, starts_on__lte=latest, ends_on__gte=earliest)
+        for review in found.order_by("branch_id", "starts_on"):
+            reviews[review.branch_id].append(review)
+    covering: dict[int, list[PeriodReview]] = {}
+    for branch in branches:
+        span = bounds[branch.pk]
+        if span is None:
+            continue
+        inside = _covering(reviews[branch.pk], *span)
+        if inside and all(review.status in COUNTED_STATUSES for review in inside):
+            covering[branch.pk] = inside
+    approvals = _latest_approvals(organization, branches, covering)
+    scores = _frozen_scores(organization, branches, covering, approvals)
+    states = []
+    for branch in branches:
+        latest = [approvals.get(review.pk) for review in covering.get(branch.pk, ())]
+        if latest and all(approval is not None for approval in latest):
+            first, last = bounds[branch.pk]
+            approved = ApprovedPeriod(branch, period, first, last, latest, scores.get(branch.pk, {}))
+            states.append(BranchState(branch, approved))
+        else:
+            reason = (
+                _reason(surroundings, branch, bounds[branch.pk], reviews[branch.pk], period)
+                if reasons
+                else ""
+            )
+            states.append(BranchState(branch, None, reason))
+    return states
+
+
+def _below(organization: Organization, prefix: str, branches: list[Organization]) -> Q:
+    """The rows of the branches: by the organization's subtree (one indexed range however many)."""
+    if len(branches) == 1:
+        return Q(**{f"{prefix}pk": branches[0].pk})
+    return Q(**{f"{prefix}path__startswith": organization.path, f"{prefix}kind": Organization.Kind.BRANCH})
+
+
+def _latest_approvals(
+    organization: Organization, branches: list[Organization], covering: dict[int, list[PeriodReview]]
+) -> dict[int, PeriodApproval]:
+    """review → its latest approval, of the reviews covering an approved period."""
+    wanted = {review.pk: review for inside in covering.values() for review in inside}
+    if not wanted:
+        return {}
+    days = [review.starts_on for review in wanted.values()], [review.ends_on for review in wanted.values()]
+    found = PeriodApproval.objects.filter(
+        _below(organization, "review__branch__", branches),
+        review__starts_on__gte=min(days[0]),
+        review__ends_on__lte=max(days[1]),
+        review__status__in=COUNTED_STATUSES,
+    ).select_related("approved_by__member")
+    latest: dict[int, PeriodApproval] = {}
+    for approval in found:
+        if approval.review_id in wanted and approval.round > getattr(
+            latest.get(approval.review_id), "round", 0
+        ):
+            approval.review = wanted[approval.review_id]
+            latest[approval.review_id] = approval
+    return latest
+
+
+def _frozen_scores(
+    organization: Organization,
+    branches: list[Organization],
+    covering: dict[int, list[PeriodReview]],
+    approvals: dict[int, PeriodApproval],
+) -> dict[int, dict[int, list[FrozenScore]]]:
+    """branch → member → their frozen scores under the latest approvals, oldest first."""
+    if not approvals:
+        return {}
+    by_pk = {approval.pk: approval for approval in approvals.values()}
+    reviews = [approval.review for approval in approvals.values()]
+    found = FrozenScore.objects.filter(
+        _below(organization, "approval__review__branch__", branches),
+        approval__review__starts_on__gte=min(review.starts_on for review in reviews),
+        approval__review__ends_on__lte=max(review.ends_on for review in reviews),
+        approval__review__status__in=COUNTED_STATUSES,
+    ).select_related("member")
+    order = {review.pk: index for inside in covering.values() for index, review in enumerate(inside)}
+    kept = []
+    for score in found:
+        approval = by_pk.get(score.approval_id)
+        if approval is not None:
+            score.approval = approval
+            kept.append(score)
+    scores: defaultdict[int, defaultdict[int, list[FrozenScore]]] = defaultdict(lambda: defaultdict(list))
+    for score in sorted(kept, key=lambda s: (order[s.approval.review_id], s.pk)):
+        scores[score.approval.review.branch_id][score.member_id].append(score)
+    return {branch: dict(members) for branch, members in scores.items()}
+
+
+def _not_approved_reason(branch: Organization, period: Period) -> str:
+    """Why the branch has not approved the period: the first part not approved, and its state."""
+    (state,) = _branch_states(branch, [branch], period)
+    return state.reason
 
 
 def approved_period(branch: Organization, period: Period) -> ApprovedPeriod | None:
     """The branch's approved scores for ``period``; None while any part of it is not approved (审定)."""
-    try:
-        first, last = period.bounds(cycle_rules(branch, period.cycle))
-    except ValidationError:
-        return None  # no rule set in force: nothing was ever approved under it
-    reviews = _covering(branch, first, last)
-    if not reviews or any(review.status not in COUNTED_STATUSES for review in reviews):
-        return None
-    approvals = []
-    for review in reviews:
-        approval = review.approvals.select_related("approved_by").order_by("-round").first()
-        if approval is None:
-            return None
-        approvals.append(approval)
-    order = {approval.pk: index for index, approval in enumerate(approvals)}
-    scores: defaultdict[int, list[FrozenScore]] = defaultdict(list)
-    frozen = FrozenScore.objects.filter(approval__in=approvals).select_related("member", "approval__review")
-    for score in sorted(frozen, key=lambda s: (order[s.approval_id], s.pk)):
-        scores[score.member_id].append(score)
-    return ApprovedPeriod(branch, period, first, last, approvals, dict(scores))
+    (state,) = _branch_states(branch, [branch], period, reasons=False)
+    return state.approved
 
 
 # ---------------------------------------------------------------- rankings
@@ -281,11 +468,7 @@ def organization_ranking_status(organization: Organization, period_code: str | P
     """全委排名 with its branches: the rows once every branch below has approved the period, and
     for each branch not yet there, why (未施行细则 / 尚未发起公示 / 公示中 / 备案退回 …)."""
     period = period_from(period_code)
-    states = []
-    for branch in branches_below(organization):
-        approved = approved_period(branch, period)
-        reason = "" if approved else _not_approved_reason(branch, period)
-        states.append(BranchState(branch, approved, reason))
+    states = _branch_states(organization, list(branches_below(organization)), period)
     if not states or any(state.approved is None for state in states):
         return OrganizationRanking(organization, period, states, [], [])
     standings = _combined([s for state in states for s in period_standings(state.approved)], period)

@@ -125,3 +125,74 @@ def test_a_bad_period_code_is_refused_in_chinese(world, code):
     with pytest.raises(ValidationError) as error:
         branch_ranking(world.branch_a, code)
     assert error.value.messages == [PERIOD_CODE_INVALID.format(code=code)]
+
+
+def more_branches(walked, count: int, *, approved: bool) -> None:
+    """``count`` more branches under the general branch, each with two members; with ``approved``, Q1 and Q2
+    approved as in branch A (written directly: the walk through 公示 and 审定 is tested above)."""
+    from accounts.models import Organization
+    from tests.factories import make_member, make_organization
+    from workflows.models import FrozenScore, PeriodApproval, PeriodReview
+
+    w = walked.world
+    for n in range(count):
+        branch = make_organization(
+            code=f"C01-G1-X{n}", name=f"新党支部{n}", kind=Organization.Kind.BRANCH, parent=w.general_branch
+        )
+        members = [make_member(branch=branch, real_name=f"新党员{n}{i}") for i in range(2)]
+        if not approved:
+            continue
+        for (code, index), template in walked.reviews.items():
+            if code != w.branch_a.code:
+                continue
+            review = PeriodReview.objects.create(
+                branch=branch,
+                cycle=2026,
+                period_kind="quarter",
+                period_index=index,
+                starts_on=template.starts_on,
+                ends_on=template.ends_on,
+                status=PeriodReview.Status.ARCHIVED,
+            )
+            approval = PeriodApproval.objects.create(
+                review=review,
+                ruleset_version=template.approvals.get().ruleset_version,
+                approved_by=w.secretary_a,
+            )
+            for i, member in enumerate(members):
+                FrozenScore.objects.create(
+                    approval=approval, member=member, period_total=D(i), cycle_total=D(i), period_rank=2 - i
+                )
+
+
+def queries_of(organization, code: str):
+    """The SQL queries of one organization-wide ranking (the rules' meaning is remembered by then)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    organization_ranking_status(organization, code)
+    with CaptureQueriesContext(connection) as queries:
+        status = organization_ranking_status(organization, code)
+    return len(queries), status
+
+
+def test_the_organization_ranking_query_count_does_not_grow_with_branches(half_year):
+    w = half_year.world
+    two, status = queries_of(w.committee, "2026-H1")
+    assert len(status.branches) == 2 and status.complete
+    more_branches(half_year, 4, approved=True)
+    six, status = queries_of(w.committee, "2026-H1")
+    assert len(status.branches) == 6 and status.complete and len(status.rows) == 9 + 8
+    assert six == two
+
+
+def test_the_reasons_of_waiting_branches_take_no_query_per_branch(first_quarter):
+    w = first_quarter.world
+    two, status = queries_of(w.committee, "2026-H1")
+    assert len(status.pending) == 2
+    more_branches(first_quarter, 4, approved=False)
+    six, status = queries_of(w.committee, "2026-H1")
+    assert [s.reason for s in status.pending] == ["2026年度第2季度尚未发起公示"] * 2 + [
+        "2026年度第1季度尚未发起公示"
+    ] * 4
+    assert six == two
