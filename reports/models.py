@@ -158,3 +158,63 @@ class ExportJobPart(models.Model):
     @property
     def produced(self) -> bool:
         return bool(self.sha256)
+
+
+class StoredRanking(models.Model):
+    """全委排名 as computed once (``reports.rankings.stored_period_ranks``): what the year-end of a branch
+    reads its members' ranks from instead of ranking a whole province again.
+
+    ``fingerprint`` sums up what the ranking was computed from — the branches below, the rule sets in force
+    around them, and the period's reviews and approvals — taken before computing it; a ranking whose
+    fingerprint no longer matches is never read, only computed again. ``complete`` is False for a period
+    not yet approved in every branch (no rows then)."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+", verbose_name=_("组织")
+    )
+    cycle = models.PositiveSmallIntegerField(_("积分年度"))
+    period_kind = models.CharField(_("周期类型"), max_length=10)
+    period_index = models.PositiveSmallIntegerField(_("期次"))
+    fingerprint = models.CharField(_("计算依据"), max_length=64)
+    complete = models.BooleanField(_("各支部均已审定"))
+    computed_at = models.DateTimeField(_("计算时间"), default=timezone.now)
+    # Someone in the first and someone in the last place: with a branch's own rows they say who is last
+    # of the whole ranking (scoring.core.ranking.last_placed) without reading the others.
+    first_member = models.ForeignKey("accounts.Member", on_delete=models.CASCADE, null=True, related_name="+")
+    last_member = models.ForeignKey("accounts.Member", on_delete=models.CASCADE, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("全委排名存档")
+        verbose_name_plural = _("全委排名存档")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "cycle", "period_kind", "period_index"], name="one_stored_ranking"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.cycle}-{self.period_kind}-{self.period_index}"
+
+
+class StoredRankingRow(models.Model):
+    """One member's place in a stored 全委排名 (``reference``: the 参考排名 of 发展对象 and 入党积极分子)."""
+
+    ranking = models.ForeignKey(StoredRanking, on_delete=models.CASCADE, related_name="rows")
+    member = models.ForeignKey("accounts.Member", on_delete=models.CASCADE, related_name="+")
+    branch = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveIntegerField(_("名次"))
+    total = models.DecimalField(_("积分"), max_digits=10, decimal_places=2)
+    reference = models.BooleanField(_("参考排名"), default=False)
+    # For a member ranked from two branches (moved in the period): their branch when it was computed, which
+    # decides whose figures describe them (reports.rankings._later); another branch now makes it stale.
+    member_branch = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("全委排名存档名次")
+        verbose_name_plural = _("全委排名存档名次")
+        indexes = [models.Index(fields=["ranking", "member"])]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.rank}"

@@ -20,20 +20,24 @@ Period codes follow ``scoring.core.periods``: ``2026``, ``2026-H1``, ``2026-Q3``
 
 from __future__ import annotations
 
+import contextlib
 import datetime
-from collections import defaultdict
+import hashlib
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 
 from accounts.models import Member, Organization
+from reports.models import StoredRanking, StoredRankingRow
 from scoring.core.periods import MONTHS_IN, Period, PeriodKind, cycle_bounds, parse_period, period_of
 from scoring.core.ranking import competition_ranks
 from scoring.core.ruleset import RuleSet as CoreRuleSet
 from scoring.models import RuleSet, RuleSetVersion
-from scoring.selectors import effective_ruleset, ruleset_in_force
+from scoring.selectors import effective_ruleset, members_scored_in, ruleset_in_force
 from workflows.member_selectors import COUNTED_STATUSES
 from workflows.models import FrozenScore, PeriodApproval, PeriodReview, ReviewSettings
 from workflows.periods import cycle_rules
@@ -508,19 +512,203 @@ def organization_period_ranks(branch: Organization, until: datetime.date, cycle:
     """The complete organization-wide rankings (全委排名) of the cycle ended by ``until``, oldest first, as
     member (primary key as text) → rank — what ``scoring.core.consequences.rank_flags`` reads.
 
-    Their rhythm is the organization's ``ReviewSettings.ranking_kind`` (二七区: every half-year)."""
+    Their rhythm is the organization's ``ReviewSettings.ranking_kind`` (二七区: every half-year). Each is
+    read from its stored ranking (:func:`stored_period_ranks`): the ranks of the members scored in the
+    branch in the cycle, and of someone in the first and someone in the last place — which members are last
+    is then the same as in the whole ranking — not the whole organization's."""
     from workflows.escalation import review_settings_for
 
     organization = unified_rules_organization(branch, cycle)
     if organization is None or organization.pk == branch.pk:
         return []  # a branch under rules of its own has no organization-wide ranking above it
     kind = PeriodKind(review_settings_for(organization).ranking_kind)
+    rules = cycle_rules(branch, cycle)
+    members = members_scored_in(branch, *cycle_bounds(rules, cycle)).values("pk")
     rankings = []
     for index in range(1, 12 // MONTHS_IN[kind] + 1):
         period = Period(cycle, kind, index)
-        if period.bounds(cycle_rules(branch, cycle))[1] > until:
+        if period.bounds(rules)[1] > until:
             continue
-        status = organization_ranking_status(organization, period)
-        if status.complete:
-            rankings.append({str(row.member.pk): row.rank for row in status.rows})
+        ranks = stored_period_ranks(organization, period, members)
+        if ranks is not None:
+            rankings.append(ranks)
     return rankings
+
+
+# ---------------------------------------------------------------- the stored organization-wide ranking
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """What an organization's ranking of a period is computed from, summed up (``fingerprint``), and
+    whether it may be complete: False proves it is not, without ranking anyone."""
+
+    fingerprint: str
+    may_be_complete: bool
+
+
+def _ranking_inputs(organization: Organization, period: Period) -> _Inputs:
+    """A handful of queries whatever the organization's size: the rule sets around it, one aggregate of
+    its branches and one of the reviews and approvals in the period's time.
+
+    Every change that can move the ranking changes the fingerprint: an approval (a new, higher primary
+    key: approvals are append-only), a review leaving 审定 (reopened, 备案退回: fewer counted), a new review,
+    a branch added or moved, a rule set or version in force. (A moved member is checked on the stored rows.)
+    """
+    surroundings = _Surroundings.read(organization, period.cycle)
+    rules = [
+        (ruleset.pk, getattr(surroundings.versions.get(ruleset.pk), "pk", None))
+        for sets in surroundings.rulesets.values()
+        for ruleset in sets
+    ]
+    starts = {
+        effective_ruleset(surroundings.versions[ruleset.pk]).cycle_start_month
+        for sets in surroundings.rulesets.values()
+        for ruleset in sets
+        if ruleset.cycle == period.cycle and ruleset.pk in surroundings.versions
+    }
+    branches = Organization.objects.filter(
+        path__startswith=organization.path, kind=Organization.Kind.BRANCH
+    ).aggregate(count=Count("pk"), total=Sum("pk"))
+    if not starts:
+        return _Inputs(_digest(sorted(rules), branches), False)
+    spans = [period.bounds(month) for month in starts]
+    earliest, latest = min(first for first, _ in spans), max(last for _, last in spans)
+    every_first, every_last = max(first for first, _ in spans), min(last for _, last in spans)
+    counted = Q(status__in=COUNTED_STATUSES)
+    reviews = PeriodReview.objects.filter(
+        branch__path__startswith=organization.path,
+        branch__kind=Organization.Kind.BRANCH,
+        starts_on__lte=latest,
+        ends_on__gte=earliest,
+    ).aggregate(
+        reviews=Count("pk", distinct=True),
+        counted=Count("pk", distinct=True, filter=counted),
+        approved_branches=Count("branch", distinct=True, filter=counted),
+        # Branches whose approved reviews reach the period's first and last day (its bounds under every
+        # rule set in force here, when they agree): the others have not approved all of it.
+        started=Count("branch", distinct=True, filter=counted & Q(starts_on=earliest)),
+        finished=Count("branch", distinct=True, filter=counted & Q(ends_on=latest)),
+        # Inside every branch's bounds and not approved: that branch cannot have approved the period.
+        waiting=Count(
+            "pk", distinct=True, filter=~counted & Q(starts_on__gte=every_first, ends_on__lte=every_last)
+        ),
+        approval_count=Count("approvals", distinct=True),
+        latest_approval=Max("approvals__id"),
+    )
+    may_be_complete = bool(branches["count"]) and (
+        reviews["approved_branches"] == branches["count"] and not reviews["waiting"]
+    )
+    if len(set(spans)) == 1:
+        may_be_complete = may_be_complete and reviews["started"] == reviews["finished"] == branches["count"]
+    return _Inputs(_digest(sorted(rules), branches, sorted(starts), reviews), may_be_complete)
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _stale_moves(stored: StoredRanking) -> bool:
+    """A member ranked from two branches is in another branch now: whose figures describe them may change."""
+    moved = stored.rows.filter(member_branch__isnull=False).exclude(member__branch=F("member_branch"))
+    return moved.exists()
+
+
+def ranking_store(organization: Organization, period: Period, inputs: _Inputs | None = None) -> StoredRanking:
+    """Compute the organization's ranking of the period and store it (complete or not) with the fingerprint
+    of its inputs taken before — so whatever changes meanwhile makes it stale, never silently included."""
+    inputs = inputs or _ranking_inputs(organization, period)
+    status = organization_ranking_status(organization, period) if inputs.may_be_complete else None
+    complete = status is not None and status.complete
+    rows = [*status.rows, *status.reference_rows] if complete else []
+    branches_of: Counter[int] = Counter()
+    if complete:
+        for state in status.branches:
+            branches_of.update(state.approved.scores.keys())
+    with transaction.atomic():
+        StoredRanking.objects.filter(
+            organization=organization,
+            cycle=period.cycle,
+            period_kind=period.kind.value,
+            period_index=period.index,
+        ).delete()
+        stored = StoredRanking.objects.create(
+            organization=organization,
+            cycle=period.cycle,
+            period_kind=period.kind.value,
+            period_index=period.index,
+            fingerprint=inputs.fingerprint,
+            complete=complete,
+            first_member=status.rows[0].member if complete and status.rows else None,
+            last_member=status.rows[-1].member if complete and status.rows else None,
+        )
+        StoredRankingRow.objects.bulk_create(
+            (
+                StoredRankingRow(
+                    ranking=stored,
+                    member=row.member,
+                    branch=row.branch,
+                    rank=row.rank,
+                    total=row.total,
+                    reference=row.reference,
+                    member_branch_id=row.member.branch_id if branches_of[row.member.pk] > 1 else None,
+                )
+                for row in rows
+            ),
+            batch_size=5000,
+        )
+    return stored
+
+
+def stored_period_ranks(
+    organization: Organization, period: Period, members: QuerySet[Member] | list[int]
+) -> dict[str, int] | None:
+    """The ranks of ``members`` (and of someone first and someone last) in the organization's complete
+    ranking of the period, member → rank; None while it is not complete.
+
+    Read from the stored ranking when its fingerprint still matches; otherwise computed again and stored —
+    unless the inputs already prove it incomplete, which costs no ranking at all."""
+    inputs = _ranking_inputs(organization, period)
+    stored = StoredRanking.objects.filter(
+        organization=organization,
+        cycle=period.cycle,
+        period_kind=period.kind.value,
+        period_index=period.index,
+    ).first()
+    if stored is None or stored.fingerprint != inputs.fingerprint or _stale_moves(stored):
+        if not inputs.may_be_complete:
+            return None
+        try:
+            stored = ranking_store(organization, period, inputs)
+        except IntegrityError:  # stored meanwhile by another process (the task): theirs is as good
+            return stored_period_ranks(organization, period, members)
+    if not stored.complete:
+        return None
+    ends = [pk for pk in (stored.first_member_id, stored.last_member_id) if pk is not None]
+    rows = stored.rows.filter(Q(member__in=members) | Q(member__in=ends), reference=False)
+    return {str(member): rank for member, rank in rows.values_list("member_id", "rank")}
+
+
+def ranking_store_due(review: PeriodReview) -> None:
+    """After an approval: store the organization-wide rankings the review's period belongs to, once it is
+    complete in every branch (the Celery task's body; until then it stores nothing, cheaply)."""
+    from workflows.escalation import review_settings_for
+
+    branch = review.branch
+    organization = unified_rules_organization(branch, review.cycle)
+    if organization is None or organization.pk == branch.pk:
+        return
+    kind = PeriodKind(review_settings_for(organization).ranking_kind)
+    rules = cycle_rules(branch, review.cycle)
+    for index in range(1, 12 // MONTHS_IN[kind] + 1):
+        period = Period(review.cycle, kind, index)
+        first, last = period.bounds(rules)
+        if review.starts_on > last or review.ends_on < first:
+            continue
+        inputs = _ranking_inputs(organization, period)
+        stored = StoredRanking.objects.filter(
+            organization=organization, cycle=period.cycle, period_kind=period.kind.value, period_index=index
+        ).first()
+        if inputs.may_be_complete and (stored is None or stored.fingerprint != inputs.fingerprint):
+            with contextlib.suppress(IntegrityError):  # a reader stored it meanwhile
+                ranking_store(organization, period, inputs)

@@ -36,3 +36,15 @@ def filing_package_generate(self, filing_id: int) -> str:
 def filing_packages_resume() -> int:
     """Queue again the filing packages left waiting because the broker was down at 审定."""
     return filing_package.filing_packages_resume()
+
+
+@shared_task(name="reports.tasks.ranking_store_due", acks_late=True)
+def ranking_store_due(review_id: int) -> None:
+    """After a period's 审定: store the organization-wide rankings (全委排名) it completes. Idempotent: a
+    ranking stored with the same inputs is left alone; one not complete yet is not computed."""
+    from reports.rankings import ranking_store_due as store
+    from workflows.models import PeriodReview
+
+    review = PeriodReview.objects.select_related("branch").filter(pk=review_id).first()
+    if review is not None:
+        store(review)

@@ -214,6 +214,9 @@ def period_approve(*, review: PeriodReview, by: Any, activation: Any, note: str 
     except IntegrityError:
         raise ValidationError(messages.PERIOD_ALREADY_APPROVED) from None
     FrozenScore.objects.bulk_create(_frozen(approval, result))
+    # 全委排名: once this completes the organization's period, a Celery task stores the ranking for the
+    # year-end (reports.rankings.stored_period_ranks), which then reads its branch's rows only.
+    transaction.on_commit(lambda: _ranking_store_enqueue(review.pk), robust=True)
     # 备案材料: the filing's PDF and Excel are made by a Celery task once this commits.
     filing_package_request(Filing.objects.create(approval=approval))
     review.status = PeriodReview.Status.APPROVED
@@ -229,6 +232,12 @@ def period_approve(*, review: PeriodReview, by: Any, activation: Any, note: str 
     )
     activation.execute()
     return approval
+
+
+def _ranking_store_enqueue(review_id: int) -> None:
+    from reports.tasks import ranking_store_due  # the reports read the workflow's models
+
+    ranking_store_due.delay(review_id)
 
 
 def _frozen(approval: PeriodApproval, result: PeriodResult) -> list[FrozenScore]:
