@@ -4,10 +4,12 @@
 - 支部排名: ``branch_ranking`` of the large branch's last approved quarter;
 - 全委排名 of a committee (~3,300 branches at full scale) for the half-year: ``organization_ranking_status``;
 - the province-wide re-rank: the same over the whole province (330,000 branches at full scale) — what the
-  year-end of any branch under the province's unified rules asks for (``organization_period_ranks``);
+  year-end of any branch under the province's unified rules reads, stored (``organization_period_ranks``);
   when it does not finish in time, its figure is extrapolated from the committee's per-branch cost;
 - the same ranking as one SQL window function over the frozen scores (the floor of what it could cost);
-- 年度总评 of a branch of about 30 members: ``yearend.standings.branch_year``.
+- 年度总评 of a branch of about 30 members: ``yearend.standings.branch_year`` — the first time it computes
+  and stores the province-wide half-year rankings it asks for (``reports.rankings.stored_period_ranks``),
+  the second reads its members' rows of the stored ones.
 """
 
 from __future__ import annotations
@@ -150,6 +152,11 @@ def run_rankings(personas: dict, ids: dict, *, timeout_s: float, log=print) -> l
         (
             "year_end",
             f"年度总评 of a {year_members}-member branch ({cycle}; asks for the province-wide H1/H2 ranking)",
+            lambda: _branch_year(year_branch, cycle),
+        ),
+        (
+            "year_end_stored",
+            f"年度总评 again ({year_members} members; the stored 全省 ranking)",
             lambda: _branch_year(year_branch, cycle),
         ),
     ]
