@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from django.db import models
+from django.db.models import Count
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from accounts.access import granted_paths
 from accounts.models import Organization
 from api.schema import enum_field
 from api.serializers import OrganizationBriefSerializer
@@ -15,6 +18,7 @@ from api.tasks.kinds import DECISION_CHOICES, KIND_CHOICES, TaskKind, kind_of
 from api.tasks.subjects import SubjectSerializer, points_range, result_choices, subject_of
 from workflows import messages
 from workflows.execution import holder_name, task_conflict_reason, task_entitled
+from workflows.models import Appeal
 
 ID_MAX = 2**63 - 1  # ids are 64-bit: larger numbers name no task (and SQLite cannot even compare them)
 FLOWS = [
@@ -48,8 +52,40 @@ class ChoiceSerializer(serializers.Serializer):
     action_url = serializers.CharField(help_text="提交该处理的接口地址")
 
 
+class TaskListSerializer(serializers.ListSerializer):
+    """A page of tasks: where the caller holds each task's permission, and the open appeals of the
+    periods the page's tasks are about, are read once for the page (``granted_paths`` and one count),
+    not per branch and per period — a province's 备案 queue has a task in every branch."""
+
+    def to_representation(self, data):
+        tasks = list(data.all() if isinstance(data, models.manager.BaseManager) else data)
+        request = self.context.get("request")
+        if request is not None:
+            perms = {task.owner_permission for task in tasks if task.owner_permission}
+            self.context["_grants"] = granted_paths(request.user, *perms) if perms else {}
+        reviews = {
+            task.process.branchprocess.period_review_id
+            for task in tasks
+            if task.process.branchprocess.period_review_id is not None
+        }
+        if reviews:
+            counts = dict(
+                Appeal.objects.filter(window__review__in=reviews, status=Appeal.Status.OPEN)
+                .values("window__review")
+                .annotate(n=Count("pk"))
+                .values_list("window__review", "n")
+            )
+            self.context.setdefault("open_appeals_by_review", {}).update(
+                {review_id: counts.get(review_id, 0) for review_id in reviews}
+            )
+        return super().to_representation(tasks)
+
+
 class TaskSerializer(serializers.Serializer):
     """One human task: its kind, branch, state, subject, and the choices open to the caller."""
+
+    class Meta:
+        list_serializer_class = TaskListSerializer
 
     id = serializers.IntegerField()
     process_id = serializers.IntegerField(help_text="流程 id")
@@ -145,8 +181,17 @@ class TaskSerializer(serializers.Serializer):
         memo = self.context.setdefault("_entitled", {})
         key = (task.owner_permission, task.process.branchprocess.organization_id, task.owner_id)
         if key not in memo:
-            memo[key] = task_entitled(self.context["request"].user, task)
+            memo[key] = self._entitled_now(task)
         return memo[key]
+
+    def _entitled_now(self, task: Task) -> bool:
+        user, grants = self.context["request"].user, self.context.get("_grants")
+        if grants is None or not task.owner_permission or not user.is_authenticated or user.is_superuser:
+            return task_entitled(user, task)
+        # As ``access.may``: the permission granted in the task's branch or above it (the page's grants).
+        organization: Organization = task.process.branchprocess.organization
+        codename = task.owner_permission.rpartition(".")[2]
+        return user.is_active and any(organization.path.startswith(path) for path in grants.get(codename, []))
 
     def _adjustable(self, task: Task) -> bool:
         return self.get_points_range(task) is not None

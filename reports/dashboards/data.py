@@ -36,10 +36,11 @@ from reports.rankings import (
 from scoring.core.periods import MONTHS_IN, Period, PeriodKind, period_of
 from scoring.core.ruleset import RuleSet as CoreRuleSet
 from scoring.selectors import effective_ruleset, ruleset_for
-from workflows.escalation import is_overdue, review_settings_for
+from workflows.escalation import is_overdue
 from workflows.member_selectors import COUNTED_STATUSES
 from workflows.models import PeriodReview, PublicityWindow
 from workflows.selectors import processes_visible_to
+from workflows.workbench import escalation_days_of
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
@@ -288,9 +289,16 @@ def _bucket(days: int) -> int:
     return len(AGE_BUCKETS) - 1
 
 
-def tasks_by_kind(tasks: Sequence[Task], now: datetime.datetime) -> list[TaskKind]:
-    """The open tasks grouped by kind, the longest waiting first; overdue as the reminders count it."""
-    settings: dict[int, int] = {}
+def tasks_by_kind(
+    tasks: Sequence[Task], now: datetime.datetime, escalation_days: dict[int, int] | None = None
+) -> list[TaskKind]:
+    """The open tasks grouped by kind, the longest waiting first; overdue as the reminders count it.
+
+    ``escalation_days``: each branch's, when the caller read them for more tasks than these (one query
+    for a committee's dashboard, not one per branch below it)."""
+    settings = escalation_days
+    if settings is None:
+        settings = escalation_days_of({task.process.branchprocess.organization for task in tasks})
     groups: defaultdict[str, list[Task]] = defaultdict(list)
     for task in tasks:
         groups[str(task.title)].append(task)
@@ -299,10 +307,7 @@ def tasks_by_kind(tasks: Sequence[Task], now: datetime.datetime) -> list[TaskKin
         ages = [_age_days(task, now) for task in group]
         overdue = 0
         for task in group:
-            organization = task.process.branchprocess.organization
-            if organization.pk not in settings:
-                settings[organization.pk] = review_settings_for(organization).escalation_days
-            overdue += is_overdue(task, settings[organization.pk], now)
+            overdue += is_overdue(task, settings[task.process.branchprocess.organization_id], now)
         buckets = Counter(_bucket(age) for age in ages)
         kinds.append(
             TaskKind(
@@ -454,10 +459,11 @@ def organization_dashboard(
     for task in tasks:
         by_branch[task.process.branchprocess.organization_id].append(task)
     windows = _windows_open(branches, now)
+    escalation_days = escalation_days_of({task.process.branchprocess.organization for task in tasks})
     comparisons = []
     for state in ranking.branches:
         totals = [s.total for s in period_standings(state.approved)] if state.approved else []
-        waiting = tasks_by_kind(by_branch[state.branch.pk], now)
+        waiting = tasks_by_kind(by_branch[state.branch.pk], now, escalation_days)
         comparisons.append(
             BranchComparison(
                 branch=state.branch,

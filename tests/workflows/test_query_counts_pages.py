@@ -1,7 +1,8 @@
 """The pages and API lists a member, a clerk, a secretary and the higher committee open every day cost a
 fixed number of queries, however many members, entries, claims and filings their branch holds: 公示 (the
 page and ``publicity/``), 我的积分, 我的申报, 积分手册, 积分标准, the clerk's pages, 支部看板 and its
-ranking, 工作台, and the API lists of claims, ledger entries, periods and filings.
+ranking, 工作台, the higher committee's 待认领, 备案 queue and 看板, and the API lists of claims, ledger
+entries, periods, tasks and filings.
 
 A branch's approved quarter cannot take more entries, so each size is walked on its own: the same half
 year of branch A — more members, each with entries in both quarters, more claims of 张伟, more claims
@@ -155,6 +156,12 @@ def pages(world) -> dict[tuple[str, str], str]:
         ("secretary_a", "dashboard"): f"/reports/dashboards/branches/{a}/",
         ("secretary_a", "ranking"): f"/reports/dashboards/branches/{a}/?period=2026-Q1",
         ("higher", "api_periods"): "/api/v1/periods/",
+        ("higher", "queue"): "/workflow/queue/",
+        ("higher", "api_queue"): "/api/v1/tasks/queue/",
+        ("higher", "workbench"): "/accounts/home/",
+        ("secretary_a", "workbench"): "/accounts/home/",
+        ("clerk_a", "workbench"): "/accounts/home/",
+        ("higher", "dashboard"): f"/reports/dashboards/organizations/{world.committee.pk}/",
     }
 
 
@@ -169,9 +176,11 @@ def queries(client, url: str) -> int:
 # What each page costs at every size. 公示 shows its 审定结果 with each member's ranks: whether the branch's
 # members see ranks (党员端显示排名) is read once for the list, not twice per member. The 备案 queue reads
 # its page's approvers' and deciders' names, open appeals and open 备案 tasks in one query each
-# (``api.tasks.filings.filing_page``). 我的积分 reads per approved or pending period of the member, never per
-# entry; 积分手册 per month of the year, never per entry; 支部看板 and its ranking per member kind and
-# period of the year, never per member.
+# (``api.tasks.filings.filing_page``); the API's task lists read where the caller holds each task's
+# permission and the open appeals of the periods they are about once for the page, and the committee's
+# 看板 each branch's escalation days in one query. 我的积分 reads per approved or pending period of the
+# member, never per entry; 积分手册 per month of the year, never per entry; 支部看板 and its ranking
+# never per member.
 EXPECTED = {
     ("member_a", "publicity"): 22,
     ("member_a", "publicity_approved"): 20,
@@ -197,6 +206,12 @@ EXPECTED = {
     ("committee_a", "workbench"): 57,
     ("secretary_a", "dashboard"): 67,
     ("secretary_a", "ranking"): 67,
+    ("higher", "queue"): 26,
+    ("higher", "api_queue"): 9,
+    ("higher", "workbench"): 43,
+    ("secretary_a", "workbench"): 59,
+    ("clerk_a", "workbench"): 59,
+    ("higher", "dashboard"): 47,
 }
 
 
