@@ -342,6 +342,8 @@ LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# How dates are written on pages, PDFs and messages (2026年12月3日): config/formats/zh_Hans/formats.py.
+FORMAT_MODULE_PATH = ["config.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # --- Files ---------------------------------------------------------------------------------

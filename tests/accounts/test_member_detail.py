@@ -70,7 +70,7 @@ def test_member_detail_shows_membership_history_after_a_transfer(client, world):
         ("第二党支部", datetime.date(2024, 7, 1), None),
     ]
     html = response.content.decode()
-    assert "2020-01-01" in html and "2024-07-01" in html and "工作调动" in html and "至今" in html
+    assert "2020年1月1日" in html and "2024年7月1日" in html and "工作调动" in html and "至今" in html
 
 
 def test_after_a_transfer_the_old_branch_clerk_no_longer_opens_the_member(client, world):

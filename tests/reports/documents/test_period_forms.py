@@ -117,7 +117,7 @@ def test_claim_form_shows_the_claim_its_evidence_and_who_did_what(world, quarter
     assert "所在支部：第一党支部" in squeezed
     assert "2026年度第1季度" in squeezed
     assert "张伟" in squeezed and "创新型特色党员活动" in squeezed
-    assert "2026-03-10" in squeezed
+    assert "2026年3月10日" in squeezed
     assert "photo.png" in squeezed  # the evidence
     assert "组织委员登记李娜" in squeezed
     assert "支委会审核（审核通过）刘洋" in squeezed
