@@ -43,6 +43,7 @@ from accounts.spreadsheets import (  # noqa: F401  (XLSX_CONTENT_TYPE, RowError,
     parse_date,
     xlsx_rows,
 )
+from config.formats import day_text
 
 # --- The column contract -------------------------------------------------------------------
 
@@ -440,7 +441,9 @@ def _check_existing(row: RosterRow, member: Member, directory: Directory) -> lis
     branch = directory.branches.get(row.branch_code)
     start = directory.spell_starts.get(member.pk)
     if branch is not None and branch.pk != member.branch_id and start is not None and directory.on <= start:
-        return [RowError(row.line, HEADER["branch_code"], str(TRANSFER_TOO_EARLY % {"start": start}))]
+        return [
+            RowError(row.line, HEADER["branch_code"], str(TRANSFER_TOO_EARLY % {"start": day_text(start)}))
+        ]
     return []
 
 

@@ -19,6 +19,7 @@ from accounts.access import may
 from accounts.models import BranchMembership, Member, Organization, RoleAssignment
 from accounts.roles import ROLE_PERMISSIONS, STAFF_ROLES
 from audit.services import audit_record
+from config.formats import day_text
 
 User = get_user_model()
 
@@ -162,7 +163,9 @@ def member_transfer(
     current = member.memberships.filter(end__isnull=True).first()
     if current is not None:
         if on <= current.start:
-            raise ValidationError({"start": messages.TRANSFER_BEFORE_CURRENT % {"start": current.start}})
+            raise ValidationError(
+                {"start": messages.TRANSFER_BEFORE_CURRENT % {"start": day_text(current.start)}}
+            )
         current.end = on
         current.save(update_fields=["end"])
     from_branch = member.branch

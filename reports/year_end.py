@@ -23,6 +23,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.models import Member, Organization
 from scoring.core.ruleset import EvaluationKind, fmt
@@ -146,8 +147,7 @@ def _session_draft_reason(session: EvaluationSession) -> str:
 
 
 def _day(moment: datetime.datetime) -> str:
-    local = timezone.localtime(moment)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def session_of(member: Member, cycle: int) -> EvaluationSession | None:

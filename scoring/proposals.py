@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.access import may, role_holders
 from accounts.models import Organization, RoleAssignment
 from audit.services import audit_record
+from config.formats import day_text
 from scoring import messages
 from scoring.core.periods import cycle_bounds
 from scoring.core.ruleset_file import RuleSetError, load_yaml_mapping
@@ -77,9 +78,8 @@ def rule_proposal_submit(
     today = today or timezone.localdate()
     first, last = _date_bounds(branch, cycle, today)
     if not first <= effective_from <= last:
-        raise ValidationError(
-            {"effective_from": [messages.PROPOSAL_DATE_OUTSIDE % {"first": first, "last": last}]}
-        )
+        bounds = {"first": day_text(first), "last": day_text(last)}
+        raise ValidationError({"effective_from": [messages.PROPOSAL_DATE_OUTSIDE % bounds]})
     Organization.objects.select_for_update().filter(pk=branch.pk).exists()  # one proposal at a time
     if RuleProposal.objects.filter(
         organization=branch, status__in=(RuleProposal.Status.SUBMITTED, RuleProposal.Status.RETURNED)
@@ -125,9 +125,8 @@ def rule_proposal_resubmit(
         raise ValidationError(messages.PROPOSAL_NOT_ALLOWED)
     first, last = _date_bounds(proposal.organization, proposal.cycle, timezone.localdate())
     if not first <= effective_from <= last:
-        raise ValidationError(
-            {"effective_from": [messages.PROPOSAL_DATE_OUTSIDE % {"first": first, "last": last}]}
-        )
+        bounds = {"first": day_text(first), "last": day_text(last)}
+        raise ValidationError({"effective_from": [messages.PROPOSAL_DATE_OUTSIDE % bounds]})
     proposal_check(branch=proposal.organization, cycle=proposal.cycle, text=text)
     proposal.source, proposal.effective_from, proposal.note = text, effective_from, note
     proposal.status = held.status = RuleProposal.Status.SUBMITTED
@@ -179,7 +178,7 @@ def rule_proposal_decide(
         role_holders(proposal.organization, RoleAssignment.Role.SECRETARY, RoleAssignment.Role.CLERK),
         kind="rule_proposal_decided",
         title=f"{proposal.organization.name} {proposal.label}"
-        + (f"已批准，{proposal.effective_from:%Y-%m-%d} 起施行" if approve else "被退回"),
+        + (f"已批准，{day_text(proposal.effective_from)} 起施行" if approve else "被退回"),
         body=f"审批意见：{reason}" if reason else "",
         url=f"/clerk/{proposal.organization_id}/rules/",
     )

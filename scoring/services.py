@@ -19,6 +19,7 @@ from django.db.models import Max
 from accounts.duties import refuse_own_points
 from accounts.models import Member, Organization
 from audit.services import audit_record
+from config.formats import day_text
 from scoring import messages
 from scoring.core import Event, RuleSetError, event_field_errors, merge_rulesets, ruleset_to_dict
 from scoring.core import RuleSet as CoreRuleSet
@@ -399,7 +400,10 @@ def ledger_record(
         raise ValidationError({"member": [messages.LEDGER_MEMBER_EXEMPT % {"member": member.real_name}]})
     branch = member.branch_on(occurred_on)
     if branch is None:
-        message = messages.LEDGER_NO_BRANCH_ON_DATE % {"date": occurred_on, "member": member.real_name}
+        message = messages.LEDGER_NO_BRANCH_ON_DATE % {
+            "date": day_text(occurred_on),
+            "member": member.real_name,
+        }
         raise ValidationError({"occurred_on": [message]})
     version = ruleset_version or _version_for(branch, occurred_on)
     _check_version_applies(version, branch)
@@ -473,7 +477,7 @@ def ledger_import(*, rows: list[ImportRow], by: Any, reason: str) -> list[Ledger
             )
             if branch is None:
                 message = messages.LEDGER_NO_BRANCH_ON_DATE % {
-                    "date": row.occurred_on,
+                    "date": day_text(row.occurred_on),
                     "member": row.member.real_name,
                 }
                 raise ValidationError({"occurred_on": [message]})
@@ -525,7 +529,7 @@ def ledger_import(*, rows: list[ImportRow], by: Any, reason: str) -> list[Ledger
 def _version_for(branch: Organization, occurred_on: datetime.date) -> RuleSetVersion:
     version = version_in_force(branch, occurred_on)
     if version is None:
-        message = messages.LEDGER_NO_RULESET % {"branch": branch.name, "date": occurred_on}
+        message = messages.LEDGER_NO_RULESET % {"branch": branch.name, "date": day_text(occurred_on)}
         raise ValidationError({"occurred_on": [message]})
     return version
 

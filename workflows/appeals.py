@@ -18,10 +18,12 @@ from django.utils import timezone
 from accounts.duties import require_duty
 from accounts.models import Member
 from audit.services import audit_record
+from config.formats import moment_text
 from scoring.models import LedgerEntry
 from scoring.selectors import item_names
 from scoring.services import ledger_correct, ledger_reverse
 from workflows import messages
+from workflows.corrections import entry_told
 from workflows.evidence import evidence_attach
 from workflows.models import Appeal, PublicityWindow
 from workflows.notifications import notify
@@ -40,7 +42,7 @@ def _refuse_second_appeal(appellant: Member, *, entry: LedgerEntry) -> None:
     refused with the first one's date, not filed again (the database holds the same rule)."""
     first = Appeal.objects.filter(appellant=appellant, entry=entry, status=Appeal.Status.OPEN).first()
     if first is not None:
-        filed = f"{timezone.localtime(first.created_at):%Y-%m-%d %H:%M}"
+        filed = moment_text(first.created_at)
         raise ValidationError(messages.APPEAL_DUPLICATE % {"filed": filed})
 
 
@@ -83,7 +85,7 @@ def appeal_file(
     if now < window.opens_at:
         raise ValidationError(messages.WINDOW_NOT_OPEN)
     if now >= window.closes_at:
-        closes = f"{timezone.localtime(window.closes_at):%Y-%m-%d %H:%M}"
+        closes = moment_text(window.closes_at)
         raise ValidationError(messages.WINDOW_CLOSED % {"closes": closes})
     _refuse_second_appeal(appellant, entry=entry)
     appeal = _create(window=window, appellant=appellant, entry=entry, reason=reason, created_at=now)
@@ -130,7 +132,7 @@ def appeal_file_result(
     if now < window.opens_at:
         raise ValidationError(messages.WINDOW_NOT_OPEN)
     if now >= window.closes_at:
-        closes = f"{timezone.localtime(window.closes_at):%Y-%m-%d %H:%M}"
+        closes = moment_text(window.closes_at)
         raise ValidationError(messages.WINDOW_CLOSED % {"closes": closes})
     PublicityWindow.objects.select_for_update().get(pk=window.pk)  # one appeal at a time per window
     if Appeal.objects.filter(
@@ -239,7 +241,7 @@ def appeal_decide(
         recipient=appeal.appellant.user,
         kind="appeal_decided",
         title=f"您的申诉已处理：{outcome}",
-        body=f"{_describe(entry)}。处理意见：{reason}",
+        body=f"{entry_told(entry)}。处理意见：{reason}",
         url=f"/me/appeals/{appeal.pk}/",
     )
     if uphold and entry.member.user_id != appeal.appellant.user_id:
@@ -247,7 +249,7 @@ def appeal_decide(
             recipient=entry.member.user,
             kind="appeal_decided",
             title="您的一条积分记录经申诉核实后已更正",
-            body=f"{_describe(entry)}。处理意见：{reason}",
+            body=f"{entry_told(entry)}。处理意见：{reason}",
             url="/me/",
         )
     activation.execute()

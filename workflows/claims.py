@@ -22,10 +22,11 @@ from accounts.access import may
 from accounts.duties import concerns, require_duty
 from accounts.models import Member, Organization
 from audit.services import audit_record
+from config.formats import day_text
 from scoring.core.engine import Event, event_field_errors
 from scoring.core.occurrence import OccurrenceEffect, occurrence_effect
 from scoring.core.ruleset import Evidence as EvidenceRule
-from scoring.core.ruleset import Item
+from scoring.core.ruleset import Item, fmt
 from scoring.core.ruleset import RuleSet as CoreRuleSet
 from scoring.core.ruleset import Source as ItemSource
 from scoring.models import LedgerEntry, RuleSetVersion
@@ -135,7 +136,7 @@ def _refuse_duplicate(member: Member, item: Item, occurred_on: datetime.date, ex
         live = live.exclude(pk=exclude.pk)
     if live.exists():
         raise ValidationError(
-            {"occurred_on": [messages.DUPLICATE_CLAIM % {"date": occurred_on.isoformat(), "item": item.name}]}
+            {"occurred_on": [messages.DUPLICATE_CLAIM % {"date": day_text(occurred_on), "item": item.name}]}
         )
 
 
@@ -275,7 +276,7 @@ def claim_return(*, claim: Claim, by: Any, reason: str, activation: Any) -> Clai
     notify(
         recipient=claim.member.user,
         kind="claim_returned",
-        title=f"您的积分申报被退回：{claim.occurred_on} {_item_name(claim)}",
+        title=f"您的积分申报被退回：{day_text(claim.occurred_on)} {_item_name(claim)}",
         body=f"退回原因：{reason}。请补充材料后重新提交。",
         url=f"/me/claims/{claim.pk}/",
     )
@@ -382,10 +383,12 @@ def claim_approve(
         meeting=meeting.pk if meeting else None,
     )
     if claim.source == Claim.Source.MEMBER:
+        day = day_text(claim.occurred_on)
+        signed = f"+{fmt(entry.points)}" if entry.points > 0 else fmt(entry.points)
         notify(
             recipient=claim.member.user,
             kind="claim_approved",
-            title=f"您的积分申报已审核通过：{claim.occurred_on} {_item_name(claim)} {entry.points:+} 分",
+            title=f"您的积分申报已审核通过：{day} {_item_name(claim)} {signed} 分",
             body=(f"审核意见：{reason}" if reason else "") + "积分将在本期公示、审定后计入。",
             url=f"/me/claims/{claim.pk}/",
         )
@@ -420,7 +423,7 @@ def claim_reject(
         notify(
             recipient=claim.member.user,
             kind="claim_rejected",
-            title=f"您的积分申报未通过审核：{claim.occurred_on} {_item_name(claim)}",
+            title=f"您的积分申报未通过审核：{day_text(claim.occurred_on)} {_item_name(claim)}",
             body=f"原因：{reason}",
             url=f"/me/claims/{claim.pk}/",
         )

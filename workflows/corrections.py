@@ -21,7 +21,9 @@ from accounts.access import may
 from accounts.duties import refuse_own_points, require_duty
 from accounts.models import Organization
 from audit.services import audit_record
+from config.formats import day_text
 from scoring import messages as scoring_messages
+from scoring.core.ruleset import fmt
 from scoring.models import LedgerEntry
 from scoring.selectors import item_names
 from scoring.services import ledger_reverse
@@ -38,6 +40,14 @@ CLOSED_STATUSES = (PeriodReview.Status.APPROVED, PeriodReview.Status.ARCHIVED)
 def describe(entry: LedgerEntry) -> str:
     name = item_names(entry.ruleset_version).get(entry.item_code, entry.item_code)
     return f"{entry.member.real_name} {entry.occurred_on} {name} {entry.points:+}"
+
+
+def entry_told(entry: LedgerEntry) -> str:
+    """A ledger entry as a notification names it to people: 张伟 2026年4月6日 支部党员大会 +2 (``describe``
+    stays as the audit trail has always written it)."""
+    name = item_names(entry.ruleset_version).get(entry.item_code, entry.item_code)
+    points = f"+{fmt(entry.points)}" if entry.points > 0 else fmt(entry.points)
+    return f"{entry.member.real_name} {day_text(entry.occurred_on)} {name} {points}"
 
 
 def period_of_entry(entry: LedgerEntry) -> PeriodReview | None:
@@ -159,7 +169,10 @@ def correction_decide(
     body = f"更正理由：{correction.reason}" + (f"；支委会意见：{reason}" if reason.strip() else "")
     for user in {correction.requested_by, entry.member.user} - {None}:
         notify(
-            recipient=user, kind="correction_decided", title=f"台账更正{words}：{describe(entry)}", body=body
+            recipient=user,
+            kind="correction_decided",
+            title=f"台账更正{words}：{entry_told(entry)}",
+            body=body,
         )
     if activation is not None:
         activation.execute()

@@ -20,6 +20,7 @@ from viewflow.workflow.status import STATUS
 from accounts.access import role_holders
 from accounts.duties import HIGHER_STANDS_IN, holders_of
 from accounts.models import Member, Organization, RoleAssignment
+from config.formats import moment_text
 from workflows.models import BranchProcess, ReviewSettings
 from workflows.notifications import notify
 from workflows.selectors import members_concerned
@@ -194,7 +195,7 @@ def _notify_overdue(
         "days": days,
         "task": title,
         "subject": _subject(process),
-        "created": timezone.localtime(task.created).strftime("%Y-%m-%d %H:%M"),
+        "created": moment_text(task.created),
     }
     sent = 0
     for user in recipients:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.models import Member, Organization
 from reports.ledgers import Adjustment, ApprovalInfo, MemberLedger, MonthRow, member_ledger
@@ -217,7 +218,7 @@ def _month_approved(row: MonthRow, branch: Organization, reviews: Sequence) -> b
 
 
 def _day(value: datetime.date) -> str:
-    return f"{value.month}月{value.day}日"
+    return date_format(value, "MONTH_DAY_FORMAT")
 
 
 def _signed(value: Decimal) -> str:

@@ -38,6 +38,7 @@ from accounts.duties import OwnPointsDenied
 from accounts.models import Organization, RoleAssignment
 from accounts.roles import REVIEW_CLAIMS
 from audit.services import audit_record
+from config.formats import day_text
 from workflows import messages
 from workflows.escalation import review_settings_for
 from workflows.execution import TaskConflict, holder_name, task_carry_out
@@ -148,7 +149,9 @@ def meeting_record(
         raise ValidationError({"held_on": [messages.MEETING_IN_FUTURE]})
     roster = committee_roster(branch, held_on)
     if not roster:
-        raise ValidationError(messages.MEETING_NO_COMMITTEE % {"branch": branch.name, "date": held_on})
+        raise ValidationError(
+            messages.MEETING_NO_COMMITTEE % {"branch": branch.name, "date": day_text(held_on)}
+        )
     roster_ids = {u.pk for u in roster}
     outsiders = [u for u in attendees if u.pk not in roster_ids]
     if outsiders:

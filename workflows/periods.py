@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts.access import may, role_holders
 from accounts.models import Member, Organization, RoleAssignment
 from audit.services import audit_record
+from config.formats import moment_text
 from reports.filing_package import filing_package_request
 from scoring.core.engine import PeriodResult
 from scoring.core.periods import Period, PeriodKind, period_of
@@ -124,10 +125,7 @@ def period_start(
         [member.user for member in branch_members(branch)],
         kind="publicity_opened",
         title=f"{branch.name} {review.label} 积分公示",
-        body=(
-            f"公示期至 {timezone.localtime(window.closes_at):%Y-%m-%d %H:%M}。"
-            "如对公示的积分有异议，请在公示期内提出申诉。"
-        ),
+        body=f"公示期至 {moment_text(window.closes_at)}。如对公示的积分有异议，请在公示期内提出申诉。",
         url=f"/me/publicity/{review.pk}/",
     )
     from workflows.flows import PeriodReviewFlow  # the flow's views call these services
@@ -190,7 +188,7 @@ def period_approve(*, review: PeriodReview, by: Any, activation: Any, note: str 
     if review.status not in (PeriodReview.Status.PUBLICITY, PeriodReview.Status.RETURNED):
         raise ValidationError(messages.PERIOD_ALREADY_APPROVED)
     if review.window.closes_at > timezone.now():
-        closes = f"{timezone.localtime(review.window.closes_at):%Y-%m-%d %H:%M}"
+        closes = moment_text(review.window.closes_at)
         raise ValidationError(messages.WINDOW_STILL_OPEN % {"closes": closes})
     count = open_appeals(review).count()
     if count:

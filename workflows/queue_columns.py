@@ -91,7 +91,7 @@ class TaskRowColumns:
 
     def occurred(self, task: Task):
         day = self.row(task).occurred_on
-        return date_format(day, "Y-m-d") if day else ""
+        return date_format(day) if day else ""
 
     occurred.short_description = _("发生日期")
 

@@ -13,6 +13,7 @@ from accounts import access
 from accounts.duties import STAND_INS
 from accounts.models import Member, Organization
 from accounts.step_memo import remembered
+from config.formats import day_text
 from scoring.core.ruleset import RuleSet as CoreRuleSet
 from scoring.models import RuleSetVersion
 from scoring.selectors import effective_ruleset, version_in_force
@@ -33,7 +34,7 @@ def rules_on(branch: Organization, day: datetime.date) -> tuple[RuleSetVersion, 
     version = version_in_force(branch, day)
     if version is None:
         raise ValidationError(
-            {"occurred_on": [messages.NO_RULESET % {"branch": branch.name, "date": day.isoformat()}]}
+            {"occurred_on": [messages.NO_RULESET % {"branch": branch.name, "date": day_text(day)}]}
         )
     return version, effective_ruleset(version)
 

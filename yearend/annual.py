@@ -22,6 +22,7 @@ from accounts.access import role_holders
 from accounts.duties import concerns, own_points_message
 from accounts.models import Member, Organization, RoleAssignment
 from audit.services import audit_record
+from config.formats import day_text
 from scoring.core.annual import follow_up_due, grade_allowed, honours_eligible
 from scoring.core.periods import Period, PeriodKind, cycle_bounds
 from scoring.core.ruleset import fmt
@@ -71,7 +72,7 @@ def annual_review_blockers(branch: Organization, cycle: int, *, today=None) -> l
     rules = cycle_rules(branch, cycle)
     _, last = cycle_bounds(rules, cycle)
     if today <= last:
-        return [str(messages.ANNUAL_CYCLE_NOT_ENDED % {"cycle": cycle, "last": last})]
+        return [str(messages.ANNUAL_CYCLE_NOT_ENDED % {"cycle": cycle, "last": day_text(last)})]
     blockers = []
     year = Period(cycle, PeriodKind.CYCLE)
     if approved_period(branch, year) is None:

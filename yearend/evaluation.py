@@ -23,6 +23,7 @@ from accounts.access import may, role_holders
 from accounts.duties import concerns, own_points_message, require_duty
 from accounts.models import Member, Organization, RoleAssignment
 from audit.services import audit_record
+from config.formats import day_text, moment_text
 from scoring.core.periods import Period, PeriodKind, cycle_bounds
 from scoring.core.ruleset import EvaluationKind, fmt
 from scoring.selectors import effective_ruleset, ruleset_in_force, ruleset_version_current
@@ -60,7 +61,7 @@ def _locked(session: EvaluationSession) -> EvaluationSession:
 
 
 def _when(moment: datetime.datetime) -> str:
-    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+    return moment_text(moment)
 
 
 def _require_status(session: EvaluationSession, *statuses: str, message=messages.SESSION_NOT_PROPOSING):
@@ -116,9 +117,8 @@ def evaluation_open(
         raise ValidationError(messages.NO_EVALUATION_IN_RULES % {"branch": branch.name, "cycle": cycle})
     first, last = meeting_bounds(rules, cycle)
     if not first <= meeting_on <= last:
-        raise ValidationError(
-            {"meeting_on": [messages.MEETING_OUTSIDE_CYCLE % {"first": first, "last": last}]}
-        )
+        bounds = {"first": day_text(first), "last": day_text(last)}
+        raise ValidationError({"meeting_on": [messages.MEETING_OUTSIDE_CYCLE % bounds]})
     if voting_closes_at <= voting_opens_at:
         raise ValidationError({"voting_closes_at": [messages.VOTING_WINDOW_ORDER]})
     evaluation = rules.evaluation
@@ -171,7 +171,7 @@ def evaluation_open(
         kind="evaluation_opened",
         title=f"{branch.name} {session.label}",
         body=(
-            f"评议大会 {meeting_on:%Y-%m-%d}，"
+            f"评议大会 {day_text(meeting_on)}，"
             f"投票时间 {_when(voting_opens_at)} 至 {_when(voting_closes_at)}。{how}"
         ),
         url=f"/me/evaluation/{session.pk}/",

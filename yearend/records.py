@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Member
 from audit.services import audit_record
+from config.formats import day_text
 from scoring.core.ruleset import fmt
 from workflows.notifications import notify
 from yearend import messages
@@ -97,7 +98,7 @@ def follow_up_open(
         kind="follow_up",
         title=f"支部对您的{result.review.cycle}年度总评结果安排了{follow_up.get_kind_display()}",
         body=f"存在问题：{follow_up.findings}"
-        + (f"；整改时限：{deadline:%Y-%m-%d}" if deadline else "")
+        + (f"；整改时限：{day_text(deadline)}" if deadline else "")
         + (f"；整改措施：{follow_up.measures}" if follow_up.measures else ""),
         url="/me/",
     )

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from reports.ledgers import ApprovalInfo
 from reports.pdf import render_pdf
@@ -35,7 +36,7 @@ def chinese_date(value: datetime.date | datetime.datetime | None) -> str:
         return ""
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value).date()
-    return f"{value.year}年{value.month}月{value.day}日"
+    return date_format(value, "DATE_FORMAT")
 
 
 def points(value: Decimal | None) -> str:

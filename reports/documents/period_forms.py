@@ -12,8 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
+from config.formats import moment_text
 from reports.documents.layout import (
     ApprovalLine,
     Sheet,
@@ -135,8 +135,7 @@ def publicity_form(review: PeriodReview) -> tuple[Sheet, dict[str, Any]]:
 
 
 def chinese_datetime(value) -> str:
-    local = timezone.localtime(value)
-    return f"{chinese_date(local)} {local:%H:%M}"
+    return moment_text(value)
 
 
 @dataclass(frozen=True)

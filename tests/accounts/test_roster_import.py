@@ -165,7 +165,7 @@ def test_a_transfer_on_the_day_the_current_spell_began_is_an_error(world):
     imported(world.higher, csv_file([person(1, A)]))
     result = roster_import(file=csv_file([person(1, B)]), uploaded_by=world.higher, on=JAN)
     assert [str(e) for e in result.errors] == [
-        "第 2 行「支部编码」：该党员自 2025-01-01 起在现支部，转接生效日期须晚于该日期"
+        "第 2 行「支部编码」：该党员自 2025年1月1日 起在现支部，转接生效日期须晚于该日期"
     ]
 
 

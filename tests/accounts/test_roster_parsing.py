@@ -257,7 +257,7 @@ def test_a_transfer_must_come_after_the_current_spell_began():
         members={valid_id(1): member},
         spell_starts={7: datetime.date(2025, 1, 1)},
     )
-    assert errors == ["第 2 行「支部编码」：该党员自 2025-01-01 起在现支部，转接生效日期须晚于该日期"]
+    assert errors == ["第 2 行「支部编码」：该党员自 2025年1月1日 起在现支部，转接生效日期须晚于该日期"]
 
 
 def test_a_damaged_xlsx_is_reported_as_unreadable():

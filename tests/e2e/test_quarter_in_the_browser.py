@@ -145,7 +145,7 @@ def test_one_quarter_of_a_branch_in_the_browser(page_for, world, rules_2026, mon
     clock(monkeypatch, 2026, 4, 2, 9)
     clerk = page_for(world.clerk_a, f"/clerk/{branch}/periods/")
     clerk.locator("[data-period='2026-1']").get_by_role("button", name="发起公示").click()
-    clerk.get_by_text("公示期至 2026-04-07 09:00").wait_for()
+    clerk.get_by_text("公示期至 2026年4月7日 09:00").wait_for()
 
     # 申诉: 王芳 appeals, from the 公示 list, against 陈静's absence: she was away on official business.
     absence = LedgerEntry.objects.get(member__user=world.secretary_a, item_code="absent-without-leave")

@@ -69,7 +69,7 @@ def test_the_clerk_reads_the_claim_and_its_photo_from_the_queue_before_taking_it
     page.set_viewport_size({"width": width, "height": 900 if width > 600 else 844})
     page.goto("/workflow/queue/")
     row = page.get_by_role("row").filter(has_text="张伟")
-    for text in (ITEM_NAME, "2026-04-04", "3 天"):
+    for text in (ITEM_NAME, "2026年4月4日", "3 天"):
         assert row.get_by_text(text).count(), text
 
     # The photo opens in place, zooms on a click (a tap), and closes.
@@ -99,7 +99,7 @@ def test_the_clerk_reads_the_claim_and_its_photo_from_the_queue_before_taking_it
     row.get_by_role("link", name="登记").click()
     page.wait_for_url("**/assign/")
     card = page.locator(".jf-record")
-    for text in ("张伟", ITEM_NAME, "2026-04-04", "本周期已计 0 次，共 0 分；上限 10 分"):
+    for text in ("张伟", ITEM_NAME, "2026年4月4日", "本周期已计 0 次，共 0 分；上限 10 分"):
         card.get_by_text(text).first.wait_for()
     assert card.locator("img.jf-thumb").count() == 1
     page.get_by_role("button", name="认领", exact=True).wait_for()

@@ -93,7 +93,7 @@ def test_an_event_outside_the_cycle_of_the_version_is_refused(world, unified):
 def test_an_event_without_rules_in_force_on_its_date_is_refused(world, unified):
     with pytest.raises(ValidationError) as excinfo:
         record(world, occurred_on=D(2027, 1, 5))
-    assert errors_of(excinfo) == {"occurred_on": ["第一党支部 在 2027-01-05 没有现行的积分细则。"]}
+    assert errors_of(excinfo) == {"occurred_on": ["第一党支部 在 2027年1月5日 没有现行的积分细则。"]}
 
 
 def test_an_exempt_member_is_refused(world, unified):

@@ -71,7 +71,7 @@ def test_a_member_of_the_branch_appeals_anothers_entry_while_the_window_is_open(
 
 def test_an_appeal_after_the_window_closed_is_refused(world, entry, review, monkeypatch):
     freeze(monkeypatch, 2026, 4, 7, 9)  # the very minute it closes
-    assert refused(lambda: file(world, entry)) == [messages.WINDOW_CLOSED % {"closes": "2026-04-07 09:00"}]
+    assert refused(lambda: file(world, entry)) == [messages.WINDOW_CLOSED % {"closes": "2026年4月7日 09:00"}]
 
 
 def test_an_appeal_before_the_window_opened_is_refused(world, entry, review):

@@ -71,7 +71,7 @@ def test_an_item_not_in_the_rules_is_refused(world, rules_2026):
 
 def test_a_date_outside_the_cycle_in_force_is_refused(world, rules_2026):
     errors = refused(lambda: submit(world, day=D(2025, 12, 15)), "occurred_on")
-    assert errors == [messages.NO_RULESET % {"branch": "第一党支部", "date": "2025-12-15"}]
+    assert errors == [messages.NO_RULESET % {"branch": "第一党支部", "date": "2025年12月15日"}]
 
 
 def test_a_date_in_the_future_is_refused(world, rules_2026):
@@ -126,7 +126,7 @@ def test_points_on_a_fixed_item_are_not_taken_from_the_member(world, rules_2026)
 def test_the_same_item_on_the_same_day_cannot_be_claimed_twice(world, rules_2026):
     submit(world)
     errors = refused(lambda: submit(world), "occurred_on")
-    assert errors == [messages.DUPLICATE_CLAIM % {"date": "2026-03-10", "item": "创新型特色党员活动"}]
+    assert errors == [messages.DUPLICATE_CLAIM % {"date": "2026年3月10日", "item": "创新型特色党员活动"}]
 
 
 def test_the_database_itself_refuses_a_second_live_claim_for_the_same_day(world, rules_2026):

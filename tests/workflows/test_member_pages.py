@@ -300,7 +300,7 @@ BAD_CLAIMS = {
     "outside the cycle": (
         lambda world: {"day": "2025-12-20"},
         "occurred_on",
-        messages.NO_RULESET % {"branch": "第一党支部", "date": "2025-12-20"},
+        messages.NO_RULESET % {"branch": "第一党支部", "date": "2025年12月20日"},
     ),
     "missing required evidence": (lambda world: {"files": []}, "evidence", messages.EVIDENCE_REQUIRED),
     "points out of range": (
@@ -311,7 +311,7 @@ BAD_CLAIMS = {
     "duplicate": (
         lambda world: a_claim_on(world, D(2026, 3, 10)) and {},
         "occurred_on",
-        messages.DUPLICATE_CLAIM % {"date": "2026-03-10", "item": "创新型特色党员活动"},
+        messages.DUPLICATE_CLAIM % {"date": "2026年3月10日", "item": "创新型特色党员活动"},
     ),
     "future date": (lambda world: {"day": "2026-03-21"}, "occurred_on", messages.DATE_IN_FUTURE),
 }
@@ -451,8 +451,8 @@ def test_the_current_publicity_lists_names_items_points_and_reasons_and_nothing_
         "创新型特色党员活动",
         "城市精细化管理",
         "+2",
-        "2026-04-02 09:00",
-        "2026-04-07 09:00",
+        "2026年4月2日 09:00",
+        "2026年4月7日 09:00",
     ):
         assert text in html, text
     assert "申诉" in html
@@ -496,10 +496,10 @@ def test_an_appeal_after_the_window_closed_shows_why_and_creates_nothing(
     freeze(monkeypatch, 2026, 4, 8, 9)
     client.force_login(world.member_a.user)
     url = f"/me/publicity/{publicity.pk}/appeal/{entry.pk}/"
-    message = messages.WINDOW_CLOSED % {"closes": "2026-04-07 09:00"}
+    message = messages.WINDOW_CLOSED % {"closes": "2026年4月7日 09:00"}
     page = client.get(url)
     assert not page.context["window_open"] and 'name="reason"' not in page.content.decode()
-    assert shows(page, "公示期已于 2026-04-07 09:00 结束，不能再提出申诉。")
+    assert shows(page, "公示期已于 2026年4月7日 09:00 结束，不能再提出申诉。")
     with nothing_changes():
         response = client.post(url, {"reason": "迟到的申诉"})
     assert response.status_code == 200

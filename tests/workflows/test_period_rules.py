@@ -109,7 +109,7 @@ def test_only_the_branchs_clerk_opens_its_publicity(world, entries, monkeypatch,
 
 def test_the_period_cannot_be_approved_while_the_window_is_open(world, review):
     call = lambda: period_approve(review=review, by=world.secretary_a, activation=None)  # noqa: E731
-    assert refused(call) == [messages.WINDOW_STILL_OPEN % {"closes": "2026-04-07 09:00"}]
+    assert refused(call) == [messages.WINDOW_STILL_OPEN % {"closes": "2026年4月7日 09:00"}]
     assert not review.process.task_set.filter(flow_task=PeriodReviewFlow.approve).exists()
 
 

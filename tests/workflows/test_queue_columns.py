@@ -190,7 +190,7 @@ def test_the_task_page_shows_the_claim_and_the_standing_before_it_is_taken(clien
     response = client.get(task_url(task, "index"), follow=True)
     content = response.content.decode()
     assert response.redirect_chain and response.redirect_chain[-1][0] == task_url(task, "assign")
-    assert "张伟" in content and ITEM_NAME in content and "2026-04-06" in content
+    assert "张伟" in content and ITEM_NAME in content and "2026年4月6日" in content
     assert f"/evidence/{claim.evidence.get().pk}/?size=thumb" in content
     assert "本周期已计 0 次，共 0 分；上限 10 分" in content
     assert "认领" in content

@@ -276,7 +276,7 @@ def file(world, entry):
 def test_the_same_appeal_filed_twice_is_one_appeal(world, posted_entry):
     first = file(world, posted_entry)
     assert refused(lambda: file(world, posted_entry)) == [
-        messages.APPEAL_DUPLICATE % {"filed": "2026-04-02 09:00"}
+        messages.APPEAL_DUPLICATE % {"filed": "2026年4月2日 09:00"}
     ]
     assert list(Appeal.objects.all()) == [first]
 
@@ -324,7 +324,7 @@ def test_the_same_appeal_posted_twice_at_once_is_one_appeal(world, posted_entry)
     assert len(errors) == 1 and isinstance(errors[0], ValidationError), results
     assert errors[0].messages[0] in {
         str(messages.APPEAL_DUPLICATE_RACE),
-        messages.APPEAL_DUPLICATE % {"filed": "2026-04-02 09:00"},
+        messages.APPEAL_DUPLICATE % {"filed": "2026年4月2日 09:00"},
     }
     assert Appeal.objects.count() == 1
 

@@ -245,7 +245,7 @@ def test_approval_freezes_each_members_year_with_who_decided_and_who_approved(wo
 
 def test_approval_waits_for_the_window(world, posted):
     call = lambda: annual_review_approve(review=posted, by=world.secretary_a, activation=None)  # noqa: E731
-    assert refused(call) == [messages.WINDOW_STILL_OPEN % {"closes": "2027-01-21 09:00"}]
+    assert refused(call) == [messages.WINDOW_STILL_OPEN % {"closes": "2027年1月21日 09:00"}]
 
 
 def test_the_higher_committee_approves_then_files(world, approved):

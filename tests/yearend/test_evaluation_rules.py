@@ -136,8 +136,7 @@ def test_the_meeting_is_held_at_the_years_end(world, xingji):
         by=world.clerk_a,
     )
     assert refused(call, "meeting_on") == [
-        messages.MEETING_OUTSIDE_CYCLE
-        % {"first": datetime.date(2026, 10, 1), "last": datetime.date(2027, 2, 28)}
+        messages.MEETING_OUTSIDE_CYCLE % {"first": "2026年10月1日", "last": "2027年2月28日"}
     ]
 
 
@@ -174,7 +173,7 @@ def test_a_member_writes_and_rewrites_their_self_assessment_until_voting_closes(
     call = lambda: self_assessment_submit(  # noqa: E731
         session=voting, member=world.member_a, text="再改", by=world.member_a.user
     )
-    assert refused(call) == [messages.VOTING_CLOSED % {"closes": "2026-12-28 12:00"}]
+    assert refused(call) == [messages.VOTING_CLOSED % {"closes": "2026年12月28日 12:00"}]
 
 
 def test_no_one_writes_another_members_self_assessment(world, voting):
@@ -198,13 +197,13 @@ def test_members_vote_during_the_window_and_each_sees_only_their_own_ballots(wor
 def test_a_ballot_before_the_window_opens_is_refused(world, session, monkeypatch):
     freeze(monkeypatch, 2026, 12, 28, 8, 59)
     call = lambda: vote(session, world.member_a, **{str(world.other_member_a.pk): {"level": "优秀"}})  # noqa: E731
-    assert refused(call) == [messages.VOTING_NOT_OPEN % {"opens": "2026-12-28 09:00"}]
+    assert refused(call) == [messages.VOTING_NOT_OPEN % {"opens": "2026年12月28日 09:00"}]
 
 
 def test_a_ballot_after_the_window_closed_is_refused(world, session, monkeypatch):
     freeze(monkeypatch, 2026, 12, 28, 12)
     call = lambda: vote(session, world.member_a, **{str(world.other_member_a.pk): {"level": "优秀"}})  # noqa: E731
-    assert refused(call) == [messages.VOTING_CLOSED % {"closes": "2026-12-28 12:00"}]
+    assert refused(call) == [messages.VOTING_CLOSED % {"closes": "2026年12月28日 12:00"}]
 
 
 def test_a_second_ballot_on_the_same_person_is_refused_and_the_first_stands(world, voting):
@@ -296,7 +295,7 @@ def tally_closed(world, session, **kwargs):
 def test_the_count_waits_for_the_window_unless_the_clerk_ends_voting_after_the_meeting(world, voting):
     with nothing_changes(), pytest.raises(ValidationError) as caught:
         tally_closed(world, voting)
-    assert caught.value.messages == [messages.VOTING_STILL_OPEN % {"closes": "2026-12-28 12:00"}]
+    assert caught.value.messages == [messages.VOTING_STILL_OPEN % {"closes": "2026年12月28日 12:00"}]
     tally_closed(world, voting, close_voting_now=True)
     voting.refresh_from_db()
     assert voting.status == EvaluationSession.Status.PROPOSING and voting.voting_closes_at == at(
@@ -412,7 +411,7 @@ def test_an_appeal_after_the_window_closed_is_refused(world, posted, monkeypatch
     )
     from workflows import messages as workflow_messages
 
-    assert refused(call) == [workflow_messages.WINDOW_CLOSED % {"closes": "2027-01-02 12:00"}]
+    assert refused(call) == [workflow_messages.WINDOW_CLOSED % {"closes": "2027年1月2日 12:00"}]
 
 
 def test_the_results_are_approved_once_the_window_closed_and_count_for_the_year(world, posted, monkeypatch):
@@ -433,7 +432,7 @@ def test_the_results_are_approved_once_the_window_closed_and_count_for_the_year(
 
 def test_approval_waits_for_the_window(world, posted):
     call = lambda: evaluation_approve(session=posted, by=world.secretary_a, activation=None)  # noqa: E731
-    assert refused(call) == [messages.WINDOW_STILL_OPEN % {"closes": "2027-01-02 12:00"}]
+    assert refused(call) == [messages.WINDOW_STILL_OPEN % {"closes": "2027年1月2日 12:00"}]
 
 
 # ---------------------------------------------------------------- a vote score (质检)

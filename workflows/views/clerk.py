@@ -24,6 +24,7 @@ from django.views import generic
 from accounts import access
 from accounts.models import Member, Organization
 from accounts.roles import OPEN_PUBLICITY, RECORD_CLAIMS
+from config.formats import moment_text
 from scoring.core.periods import Period, PeriodKind
 from scoring.core.ruleset import Item
 from scoring.core.ruleset import Source as ItemSource
@@ -285,7 +286,7 @@ class PeriodsView(LoginRequiredMixin, generic.TemplateView):
         messages.success(
             request,
             gettext("已发起 %(period)s 公示，公示期至 %(closes)s。")
-            % {"period": review.label, "closes": f"{closes:%Y-%m-%d %H:%M}"},
+            % {"period": review.label, "closes": moment_text(closes)},
         )
         return redirect("clerk:periods", pk=self.branch.pk)
 

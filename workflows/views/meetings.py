@@ -29,6 +29,7 @@ from accounts.access import role_holders
 from accounts.duties import concerns
 from accounts.roles import REVIEW_CLAIMS
 from audit.services import audit_trail
+from config.formats import day_text
 from reports.readiness import PdfUnavailable
 from scoring.selectors import effective_ruleset
 from workflows import meetings
@@ -343,7 +344,7 @@ class MeetingPdfView(LoginRequiredMixin, View):
 
 
 def meeting_label(meeting: CommitteeMeeting) -> str:
-    return f"{meeting.held_on:%Y-%m-%d} {meeting.branch.name}（{meeting.place}）"
+    return f"{day_text(meeting.held_on)} {meeting.branch.name}（{meeting.place}）"
 
 
 class MeetingChoiceField(forms.ModelChoiceField):

@@ -65,7 +65,7 @@ def test_after_the_window_closed_an_appeal_is_409_and_changes_nothing(
     assert response.status_code == 409
     assert response.json() == {
         "code": "window_closed",
-        "message": messages.WINDOW_CLOSED % {"closes": "2026-04-07 09:00"},
+        "message": messages.WINDOW_CLOSED % {"closes": "2026年4月7日 09:00"},
         "fields": {},
     }
 

@@ -72,7 +72,7 @@ BAD_CLAIMS = {
     "outside the cycle": (
         {"day": "2025-12-20"},
         "occurred_on",
-        messages.NO_RULESET % {"branch": "第一党支部", "date": "2025-12-20"},
+        messages.NO_RULESET % {"branch": "第一党支部", "date": "2025年12月20日"},
     ),
     "in the future": ({"day": "2026-03-21"}, "occurred_on", messages.DATE_IN_FUTURE),
     "missing required evidence": ({"files": []}, "files", messages.EVIDENCE_REQUIRED),
@@ -103,7 +103,7 @@ def test_a_duplicate_claim_is_refused(as_user, world, rules_2026, march):
     with nothing_changes():
         response = post(client, claim_form())
     assert response.status_code == 400
-    message = messages.DUPLICATE_CLAIM % {"date": "2026-03-10", "item": "创新型特色党员活动"}
+    message = messages.DUPLICATE_CLAIM % {"date": "2026年3月10日", "item": "创新型特色党员活动"}
     assert response.json()["fields"] == {"occurred_on": [message]}
 
 

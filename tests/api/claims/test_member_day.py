@@ -99,6 +99,6 @@ def test_a_members_quarter_over_http(world, rules_2026, monkeypatch):
         "/api/v1/appeals/", {"entry": entries["张伟"]["id"], "reason": "再核对一次"}, format="multipart"
     )
     assert late.status_code == 409
-    assert late.json()["message"] == messages.WINDOW_CLOSED % {"closes": "2026-04-07 09:00"}
+    assert late.json()["message"] == messages.WINDOW_CLOSED % {"closes": "2026年4月7日 09:00"}
     assert Appeal.objects.count() == 1
     assert phone.get(f"/api/v1/publicity/{board['id']}/").json()["appeals_possible"] is False

@@ -17,5 +17,5 @@ def test_the_same_appeal_filed_twice_over_the_api_is_one_appeal(as_user, world, 
     with nothing_changes():
         second = client.post(URL, {"entry": theirs.pk, "reason": "王芳当天不在社区"}, format="multipart")
     assert second.status_code == 400
-    assert second.json()["message"] == messages.APPEAL_DUPLICATE % {"filed": "2026-04-02 09:00"}
+    assert second.json()["message"] == messages.APPEAL_DUPLICATE % {"filed": "2026年4月2日 09:00"}
     assert Appeal.objects.count() == 1

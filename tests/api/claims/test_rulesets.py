@@ -176,7 +176,7 @@ def test_i_may_claim_the_member_items_of_the_rules_in_force_for_my_branch(
 def test_outside_any_cycle_there_is_nothing_to_claim_and_the_notice_says_why(as_user, world, rules_2026):
     body = _claimable(as_user(world.member_a.user), "?date=2025-12-20")
     assert body["ruleset"] is None and body["items"] == []
-    assert body["notice"] == messages.NO_RULESET % {"branch": "第一党支部", "date": "2025-12-20"}
+    assert body["notice"] == messages.NO_RULESET % {"branch": "第一党支部", "date": "2025年12月20日"}
 
 
 def test_an_exempted_member_is_told_there_is_nothing_to_claim(as_user, world, rules_2026):

@@ -24,7 +24,7 @@ def test_a_review_starts_only_once_the_year_is_complete(world, xingji, client_of
     body = {"branch": world.branch_a.pk, "cycle": 2026}
     with nothing_changes():
         early = clerk.post(URL, body, format="json")
-    refused(early, 400, message=messages.ANNUAL_CYCLE_NOT_ENDED % {"cycle": 2026, "last": "2026-12-31"})
+    refused(early, 400, message=messages.ANNUAL_CYCLE_NOT_ENDED % {"cycle": 2026, "last": "2026年12月31日"})
     freeze(monkeypatch, 2027, 1, 16, 9)
     with nothing_changes():
         pending = clerk.post(URL, body, format="json")

@@ -69,8 +69,8 @@ def test_a_member_votes_once_on_each_person_and_sees_only_their_own_ballots(worl
 def test_votes_outside_the_window_are_409_and_change_nothing(world, session_url, client_of, monkeypatch):
     wang = client_of("other_member_a")
     for moment, message in (
-        ((2027, 1, 10, 8, 59), messages.VOTING_NOT_OPEN % {"opens": "2027-01-10 09:00"}),
-        ((2027, 1, 10, 12, 0), messages.VOTING_CLOSED % {"closes": "2027-01-10 12:00"}),
+        ((2027, 1, 10, 8, 59), messages.VOTING_NOT_OPEN % {"opens": "2027年1月10日 09:00"}),
+        ((2027, 1, 10, 12, 0), messages.VOTING_CLOSED % {"closes": "2027年1月10日 12:00"}),
     ):
         freeze(monkeypatch, *moment)
         with nothing_changes():
@@ -131,7 +131,7 @@ def test_the_self_assessment_is_written_until_voting_closes(session_url, client_
     freeze(monkeypatch, 2027, 1, 10, 12)
     with nothing_changes():
         late = zhang.put(f"{session_url}self-assessment/", {"text": "补充"}, format="json")
-    refused(late, 409, "window_closed", messages.VOTING_CLOSED % {"closes": "2027-01-10 12:00"})
+    refused(late, 409, "window_closed", messages.VOTING_CLOSED % {"closes": "2027年1月10日 12:00"})
     assert zhang.get(f"{session_url}self-assessment/").json()["may_edit"] is False
 
 

@@ -137,7 +137,7 @@ def test_appeals_of_both_kinds_in_one_list_and_the_rules_of_filing_one(world, sc
     freeze(monkeypatch, 2027, 1, 16, 10)  # the 民主评议's 公示 closed on the 15th
     with nothing_changes():
         late = wang.post("/api/v1/appeals/", evaluation, format="multipart")
-    refused(late, 409, "window_closed", workflow_messages.WINDOW_CLOSED % {"closes": "2027-01-15 12:30"})
+    refused(late, 409, "window_closed", workflow_messages.WINDOW_CLOSED % {"closes": "2027年1月15日 12:30"})
     secretary = client_of("secretary_a")
     kinds = {row["kind"] for row in secretary.get("/api/v1/appeals/").json()["results"]}
     assert kinds == {"annual"}

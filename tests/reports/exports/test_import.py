@@ -159,7 +159,7 @@ def test_a_duplicate_row(world):
 
 
 def test_a_date_outside_any_cycle(world):
-    message = workflow_messages.NO_RULESET % {"branch": "第一党支部", "date": "2025-06-01"}
+    message = workflow_messages.NO_RULESET % {"branch": "第一党支部", "date": "2025年6月1日"}
     assert refused(world, row("张伟", datetime.date(2025, 6, 1), "dues")) == [f"第 2 行「日期」：{message}"]
 
 
