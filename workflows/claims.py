@@ -26,7 +26,7 @@ from config.formats import day_text
 from scoring.core.engine import Event, event_field_errors
 from scoring.core.occurrence import OccurrenceEffect, occurrence_effect
 from scoring.core.ruleset import Evidence as EvidenceRule
-from scoring.core.ruleset import Item, fmt
+from scoring.core.ruleset import Item, fmt_signed
 from scoring.core.ruleset import RuleSet as CoreRuleSet
 from scoring.core.ruleset import Source as ItemSource
 from scoring.models import LedgerEntry, RuleSetVersion
@@ -384,11 +384,10 @@ def claim_approve(
     )
     if claim.source == Claim.Source.MEMBER:
         day = day_text(claim.occurred_on)
-        signed = f"+{fmt(entry.points)}" if entry.points > 0 else fmt(entry.points)
         notify(
             recipient=claim.member.user,
             kind="claim_approved",
-            title=f"您的积分申报已审核通过：{day} {_item_name(claim)} {signed} 分",
+            title=f"您的积分申报已审核通过：{day} {_item_name(claim)} {fmt_signed(entry.points)} 分",
             body=(f"审核意见：{reason}" if reason else "") + "积分将在本期公示、审定后计入。",
             url=f"/me/claims/{claim.pk}/",
         )

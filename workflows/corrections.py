@@ -23,7 +23,7 @@ from accounts.models import Organization
 from audit.services import audit_record
 from config.formats import day_text
 from scoring import messages as scoring_messages
-from scoring.core.ruleset import fmt
+from scoring.core.ruleset import fmt_signed
 from scoring.models import LedgerEntry
 from scoring.selectors import item_names
 from scoring.services import ledger_reverse
@@ -46,8 +46,7 @@ def entry_told(entry: LedgerEntry) -> str:
     """A ledger entry as a notification names it to people: 张伟 2026年4月6日 支部党员大会 +2 (``describe``
     stays as the audit trail has always written it)."""
     name = item_names(entry.ruleset_version).get(entry.item_code, entry.item_code)
-    points = f"+{fmt(entry.points)}" if entry.points > 0 else fmt(entry.points)
-    return f"{entry.member.real_name} {day_text(entry.occurred_on)} {name} {points}"
+    return f"{entry.member.real_name} {day_text(entry.occurred_on)} {name} {fmt_signed(entry.points)}"
 
 
 def period_of_entry(entry: LedgerEntry) -> PeriodReview | None:

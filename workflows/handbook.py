@@ -28,7 +28,7 @@ from reports.ledgers import Adjustment, ApprovalInfo, MemberLedger, MonthRow, me
 from reports.year_end import YearEndFigures
 from scoring.core.periods import Period, PeriodKind
 from scoring.core.ruleset import RuleSet as CoreRuleSet
-from scoring.core.ruleset import fmt
+from scoring.core.ruleset import fmt_signed
 from scoring.models import LedgerEntry, RuleSetVersion
 from scoring.selectors import effective_ruleset
 from workflows.periods import cycle_rules
@@ -183,7 +183,7 @@ def handbook_entries(entries: Sequence[LedgerEntry], reviews: Iterable) -> list[
         reversed_by = getattr(entry, "reversed_by", None)
         note = ""
         if entry.reverses is not None:
-            note = f"冲正 {_day(entry.reverses.occurred_on)} 的记录（{_signed(entry.reverses.points)} 分）"
+            note = f"冲正 {_day(entry.reverses.occurred_on)} 的记录（{fmt_signed(entry.reverses.points)} 分）"
         elif reversed_by is not None:
             note = "已冲正"
         lines.append(
@@ -219,7 +219,3 @@ def _month_approved(row: MonthRow, branch: Organization, reviews: Sequence) -> b
 
 def _day(value: datetime.date) -> str:
     return date_format(value, "MONTH_DAY_FORMAT")
-
-
-def _signed(value: Decimal) -> str:
-    return f"+{fmt(value)}" if value > 0 else fmt(value)

@@ -35,6 +35,7 @@ from scoring.core.ruleset import (
     LimitPer,
     Source,
     fmt,
+    fmt_signed,
 )
 from scoring.core.ruleset import RuleSet as CoreRuleSet
 from scoring.models import RuleSet, RuleSetVersion
@@ -225,15 +226,11 @@ def points_text(item: Item) -> str:
         low, high = item.points_range
         if high <= 0:
             return f"扣 {fmt(-high)}～{fmt(-low)} 分/次（审核时确定）"
-        return f"{_signed(low)}～{fmt(high)} 分/次（审核时确定）"
+        return f"{fmt_signed(low)}～{fmt(high)} 分/次（审核时确定）"
     points = item.points
     assert points is not None
-    text = f"扣 {fmt(-points)} 分/次" if points < 0 else f"{_signed(points)} 分/次"
+    text = f"扣 {fmt(-points)} 分/次" if points < 0 else f"{fmt_signed(points)} 分/次"
     return f"{text}，并一票否决" if item.veto else text
-
-
-def _signed(value) -> str:
-    return f"+{fmt(value)}" if value > 0 else fmt(value)
 
 
 def cap_text(item: Item) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -37,16 +36,6 @@ def chinese_date(value: datetime.date | datetime.datetime | None) -> str:
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value).date()
     return date_format(value, "DATE_FORMAT")
-
-
-def points(value: Decimal | None) -> str:
-    """Points as printed: 12, 0.5, -1, 106.95 (no trailing zeros); empty for none."""
-    return "" if value is None else fmt(value)
-
-
-def signed_points(value: Decimal) -> str:
-    """+2, -0.5, 0."""
-    return f"+{fmt(value)}" if value > 0 else fmt(value)
 
 
 @dataclass(frozen=True)

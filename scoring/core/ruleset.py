@@ -331,6 +331,11 @@ def fmt(number: Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def fmt_signed(number: Decimal) -> str:
+    """Points of one entry (一条积分) with their sign: +2, -0.5, 0 — :func:`fmt` with a '+' for a gain."""
+    return f"+{fmt(number)}" if number > 0 else fmt(number)
+
+
 def _first_at_or_below(thresholds: Iterable[tuple[str, Decimal | None]], total: Decimal) -> str | None:
     for name, minimum in thresholds:
         if minimum is None or minimum <= total:
