@@ -90,6 +90,18 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         tasks = lists[self.action]() if self.action in lists else tasks_reachable_by(user)
         return with_subjects(human_tasks(tasks))
 
+    def paginate_queryset(self, queryset):
+        # The page's ids are read joining only what the list filters on, then its rows with their subjects
+        # by primary key: with the subjects' two dozen joins PostgreSQL keeps the written join order and
+        # walks every open task of the province (a committee member's queue: 2.2 s → 0.5 ms for the rows
+        # on 10 M tasks, benchmarks/province.py).
+        page = super().paginate_queryset(queryset.select_related(None).only("pk"))
+        if page is None:
+            return None
+        ids = [task.pk for task in page]
+        rows = {task.pk: task for task in with_subjects(Task.objects.filter(pk__in=ids))}
+        return [rows[pk] for pk in ids]
+
     @_list_schema("待认领：我有权办理、尚无人领取的任务")
     @action(detail=False)
     def queue(self, request):

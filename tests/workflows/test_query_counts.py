@@ -88,7 +88,9 @@ def claim_pages() -> dict[str, str]:
 # clerk their archive, the higher committee the process and task lists of every branch below it.
 # (The queue's and inbox's columns read the page's claims, evidence and standings in one batch each:
 # ``workflows.queue_rows``.) A flow's board (viewflow's dashboard) is left out: it shows at most 26 cards
-# per step, each asking the step whether the user may take it.
+# per step, each asking the step whether the user may take it. The API's task lists read a page's ids, then
+# its rows with their subjects by primary key (``api.tasks.views_tasks``): one query more, and the
+# subjects' two dozen joins stay out of the query PostgreSQL plans over the open tasks.
 EXPECTED = {
     ("committee_a", "queue"): 29,
     ("committee_a", "inbox"): 27,
@@ -96,9 +98,9 @@ EXPECTED = {
     ("committee_a", "processes"): 21,
     ("higher", "processes"): 21,
     ("higher", "tasks"): 21,
-    ("committee_a", "api_queue"): 8,
-    ("committee_a", "api_inbox"): 7,
-    ("clerk_a", "api_archive"): 7,
+    ("committee_a", "api_queue"): 9,
+    ("committee_a", "api_inbox"): 8,
+    ("clerk_a", "api_archive"): 8,
     ("higher", "picker"): 5,
 }
 

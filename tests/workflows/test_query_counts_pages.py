@@ -207,7 +207,7 @@ EXPECTED = {
     ("secretary_a", "dashboard"): 67,
     ("secretary_a", "ranking"): 67,
     ("higher", "queue"): 26,
-    ("higher", "api_queue"): 9,
+    ("higher", "api_queue"): 10,
     ("higher", "workbench"): 43,
     ("secretary_a", "workbench"): 59,
     ("clerk_a", "workbench"): 59,
