@@ -91,7 +91,8 @@ class TaskRowColumns:
 
     def occurred(self, task: Task):
         day = self.row(task).occurred_on
-        return date_format(day) if day else ""
+        # One line: a wrapped "2026年10月 / 16日" reads as two values in a narrow column.
+        return format_html('<span class="jf-nowrap">{}</span>', date_format(day)) if day else ""
 
     occurred.short_description = _("发生日期")
 
