@@ -22,10 +22,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
-from django.utils.formats import date_format
 
 from accounts.models import Member, Organization
+from config.formats import moment_text
 from scoring.core.ruleset import EvaluationKind, fmt
 from scoring.core.ruleset import RuleSet as CoreRuleSet
 from workflows.execution import holder_name
@@ -142,12 +141,8 @@ def _session_draft_reason(session: EvaluationSession) -> str:
     if session.status == EvaluationSession.Status.PROPOSING:
         return "计票已完成，支委会正在评定，结果尚未审定"
     if session.status == EvaluationSession.Status.PUBLICITY and window is not None:
-        return f"支委会评定结果公示中（至 {_day(window.closes_at)}），尚未审定"
+        return f"支委会评定结果公示中（至 {moment_text(window.closes_at)}），尚未审定"
     return "民主评议结果尚未审定"
-
-
-def _day(moment: datetime.datetime) -> str:
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def session_of(member: Member, cycle: int) -> EvaluationSession | None:

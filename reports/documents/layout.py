@@ -15,8 +15,8 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import date_format
 
+from config.formats import day_text
 from reports.ledgers import ApprovalInfo
 from reports.pdf import render_pdf
 from scoring.core.ruleset import EvaluationMode, fmt
@@ -31,11 +31,7 @@ def person_name(user: Any | None) -> str:
 
 def chinese_date(value: datetime.date | datetime.datetime | None) -> str:
     """2026年11月21日 — a datetime in local time."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value).date()
-    return date_format(value, "DATE_FORMAT")
+    return "" if value is None else day_text(value)
 
 
 @dataclass(frozen=True)
