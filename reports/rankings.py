@@ -660,6 +660,15 @@ def ranking_store(organization: Organization, period: Period, inputs: _Inputs | 
     return stored
 
 
+def _stored(organization: Organization, period: Period) -> StoredRanking | None:
+    return StoredRanking.objects.filter(
+        organization=organization,
+        cycle=period.cycle,
+        period_kind=period.kind.value,
+        period_index=period.index,
+    ).first()
+
+
 def stored_period_ranks(
     organization: Organization, period: Period, members: QuerySet[Member] | list[int]
 ) -> dict[str, int] | None:
@@ -669,12 +678,7 @@ def stored_period_ranks(
     Read from the stored ranking when its fingerprint still matches; otherwise computed again and stored —
     unless the inputs already prove it incomplete, which costs no ranking at all."""
     inputs = _ranking_inputs(organization, period)
-    stored = StoredRanking.objects.filter(
-        organization=organization,
-        cycle=period.cycle,
-        period_kind=period.kind.value,
-        period_index=period.index,
-    ).first()
+    stored = _stored(organization, period)
     if stored is None or stored.fingerprint != inputs.fingerprint or _stale_moves(stored):
         if not inputs.may_be_complete:
             return None
@@ -706,9 +710,7 @@ def ranking_store_due(review: PeriodReview) -> None:
         if review.starts_on > last or review.ends_on < first:
             continue
         inputs = _ranking_inputs(organization, period)
-        stored = StoredRanking.objects.filter(
-            organization=organization, cycle=period.cycle, period_kind=period.kind.value, period_index=index
-        ).first()
+        stored = _stored(organization, period)
         if inputs.may_be_complete and (stored is None or stored.fingerprint != inputs.fingerprint):
             with contextlib.suppress(IntegrityError):  # a reader stored it meanwhile
                 ranking_store(organization, period, inputs)
