@@ -182,6 +182,9 @@ class StoredRanking(models.Model):
     # of the whole ranking (scoring.core.ranking.last_placed) without reading the others.
     first_member = models.ForeignKey("accounts.Member", on_delete=models.CASCADE, null=True, related_name="+")
     last_member = models.ForeignKey("accounts.Member", on_delete=models.CASCADE, null=True, related_name="+")
+    # How many 正式党员 and 预备党员 are ranked (the rows with ``reference`` False): the pages' count, known
+    # without counting a province's rows on every request.
+    member_count = models.PositiveIntegerField(_("排名人数"), default=0)
 
     class Meta:
         verbose_name = _("全委排名存档")
@@ -205,6 +208,8 @@ class StoredRankingRow(models.Model):
     rank = models.PositiveIntegerField(_("名次"))
     total = models.DecimalField(_("积分"), max_digits=10, decimal_places=2)
     reference = models.BooleanField(_("参考排名"), default=False)
+    grade = models.CharField(_("等次"), max_length=20, blank=True)
+    veto = models.BooleanField(_("一票否决"), default=False)
     # For a member ranked from two branches (moved in the period): their branch when it was computed, which
     # decides whose figures describe them (reports.rankings._later); another branch now makes it stale.
     member_branch = models.ForeignKey(
@@ -214,7 +219,12 @@ class StoredRankingRow(models.Model):
     class Meta:
         verbose_name = _("全委排名存档名次")
         verbose_name_plural = _("全委排名存档名次")
-        indexes = [models.Index(fields=["ranking", "member"])]
+        indexes = [
+            models.Index(fields=["ranking", "member"]),
+            # A ranking's rows in its order: the rows are written in it (rank, name, member), so within a
+            # rank the primary key keeps it — the pages' top, bottom and any page read a few index entries.
+            models.Index(fields=["ranking", "reference", "rank", "id"], name="stored_ranking_row_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.rank}"

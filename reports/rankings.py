@@ -29,7 +29,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 
 from accounts.models import Member, Organization
 from reports.models import StoredRanking, StoredRankingRow
@@ -253,11 +253,19 @@ def _reason(
 
 
 def _branch_states(
-    organization: Organization, branches: list[Organization], period: Period, *, reasons: bool = True
+    organization: Organization,
+    branches: list[Organization],
+    period: Period,
+    *,
+    reasons: bool = True,
+    listed: bool = False,
 ) -> list[BranchState]:
     """Each branch's approved scores for ``period``, or why not — in a constant number of queries whatever
     the number of branches: the rules and settings around the organization, every review of the branches
-    in the period's time, the approvals of the approved ones and their frozen scores, each read once."""
+    in the period's time, the approvals of the approved ones and their frozen scores, each read once.
+
+    ``branches`` are all those below the organization, read by its subtree; with ``listed``, a few of them
+    (a page of the 党委看板), read by their primary keys."""
     if not branches:
         return []
     surroundings = _Surroundings.read(organization, period.cycle)
@@ -269,7 +277,7 @@ def _branch_states(
     reviews: defaultdict[int, list[PeriodReview]] = defaultdict(list)
     if spans:
         earliest, latest = min(first for first, _ in spans), max(last for _, last in spans)
-        below = _below(organization, "branch__", branches)
+        below = _below(organization, "branch__", branches, listed)
         found = PeriodReview.objects.filter(below, starts_on__lte=latest, ends_on__gte=earliest)
         for review in found.order_by("branch_id", "starts_on"):
             reviews[review.branch_id].append(review)
@@ -281,8 +289,8 @@ def _branch_states(
         inside = _covering(reviews[branch.pk], *span)
         if inside and all(review.status in COUNTED_STATUSES for review in inside):
             covering[branch.pk] = inside
-    approvals = _latest_approvals(organization, branches, covering)
-    scores = _frozen_scores(organization, branches, covering, approvals)
+    approvals = _latest_approvals(organization, branches, covering, listed)
+    scores = _frozen_scores(organization, branches, covering, approvals, listed)
     states = []
     for branch in branches:
         latest = [approvals.get(review.pk) for review in covering.get(branch.pk, ())]
@@ -300,15 +308,21 @@ def _branch_states(
     return states
 
 
-def _below(organization: Organization, prefix: str, branches: list[Organization]) -> Q:
-    """The rows of the branches: by the organization's subtree (one indexed range however many)."""
+def _below(organization: Organization, prefix: str, branches: list[Organization], listed: bool = False) -> Q:
+    """The rows of the branches: by the organization's subtree (one indexed range however many), or of
+    the ``listed`` ones only."""
     if len(branches) == 1:
         return Q(**{f"{prefix}pk": branches[0].pk})
+    if listed:
+        return Q(**{f"{prefix}pk__in": [branch.pk for branch in branches]})
     return Q(**{f"{prefix}path__startswith": organization.path, f"{prefix}kind": Organization.Kind.BRANCH})
 
 
 def _latest_approvals(
-    organization: Organization, branches: list[Organization], covering: dict[int, list[PeriodReview]]
+    organization: Organization,
+    branches: list[Organization],
+    covering: dict[int, list[PeriodReview]],
+    listed: bool = False,
 ) -> dict[int, PeriodApproval]:
     """review → its latest approval, of the reviews covering an approved period."""
     wanted = {review.pk: review for inside in covering.values() for review in inside}
@@ -316,7 +330,7 @@ def _latest_approvals(
         return {}
     days = [review.starts_on for review in wanted.values()], [review.ends_on for review in wanted.values()]
     found = PeriodApproval.objects.filter(
-        _below(organization, "review__branch__", branches),
+        _below(organization, "review__branch__", branches, listed),
         review__starts_on__gte=min(days[0]),
         review__ends_on__lte=max(days[1]),
         review__status__in=COUNTED_STATUSES,
@@ -336,6 +350,7 @@ def _frozen_scores(
     branches: list[Organization],
     covering: dict[int, list[PeriodReview]],
     approvals: dict[int, PeriodApproval],
+    listed: bool = False,
 ) -> dict[int, dict[int, list[FrozenScore]]]:
     """branch → member → their frozen scores under the latest approvals, oldest first."""
     if not approvals:
@@ -343,7 +358,7 @@ def _frozen_scores(
     by_pk = {approval.pk: approval for approval in approvals.values()}
     reviews = [approval.review for approval in approvals.values()]
     found = FrozenScore.objects.filter(
-        _below(organization, "approval__review__branch__", branches),
+        _below(organization, "approval__review__branch__", branches, listed),
         approval__review__starts_on__gte=min(review.starts_on for review in reviews),
         approval__review__ends_on__lte=max(review.ends_on for review in reviews),
         approval__review__status__in=COUNTED_STATUSES,
@@ -365,6 +380,14 @@ def _not_approved_reason(branch: Organization, period: Period) -> str:
     """Why the branch has not approved the period: the first part not approved, and its state."""
     (state,) = _branch_states(branch, [branch], period)
     return state.reason
+
+
+def listed_branch_states(
+    organization: Organization, branches: list[Organization], period: Period
+) -> list[BranchState]:
+    """Each of these branches below the organization (a page of them), approved for ``period`` with its
+    scores, or why not: read for them only."""
+    return _branch_states(organization, branches, period, listed=True) if branches else []
 
 
 def approved_period(branch: Organization, period: Period) -> ApprovedPeriod | None:
@@ -547,6 +570,17 @@ class _Inputs:
     may_be_complete: bool
 
 
+def _cycle_starts(surroundings: _Surroundings, period: Period) -> set[int]:
+    """The first months of the cycle under the rule sets in force around the organization in the period's
+    cycle: one under unified rules (统一细则); none without rules."""
+    return {
+        effective_ruleset(surroundings.versions[ruleset.pk]).cycle_start_month
+        for sets in surroundings.rulesets.values()
+        for ruleset in sets
+        if ruleset.cycle == period.cycle and ruleset.pk in surroundings.versions
+    }
+
+
 def _ranking_inputs(organization: Organization, period: Period) -> _Inputs:
     """A handful of queries whatever the organization's size: the rule sets around it, one aggregate of
     its branches and one of the reviews and approvals in the period's time.
@@ -561,12 +595,7 @@ def _ranking_inputs(organization: Organization, period: Period) -> _Inputs:
         for sets in surroundings.rulesets.values()
         for ruleset in sets
     ]
-    starts = {
-        effective_ruleset(surroundings.versions[ruleset.pk]).cycle_start_month
-        for sets in surroundings.rulesets.values()
-        for ruleset in sets
-        if ruleset.cycle == period.cycle and ruleset.pk in surroundings.versions
-    }
+    starts = _cycle_starts(surroundings, period)
     branches = Organization.objects.filter(
         path__startswith=organization.path, kind=Organization.Kind.BRANCH
     ).aggregate(count=Count("pk"), total=Sum("pk"))
@@ -604,8 +633,13 @@ def _ranking_inputs(organization: Organization, period: Period) -> _Inputs:
     return _Inputs(_digest(sorted(rules), branches, sorted(starts), reviews), may_be_complete)
 
 
+# What a stored ranking holds changed (等次, 一票否决, 排名人数 since reports 0003): one stored before is
+# computed again, as any other whose inputs changed.
+_STORED_FORMAT = 2
+
+
 def _digest(*parts: object) -> str:
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
+    return hashlib.sha256(repr((_STORED_FORMAT, parts)).encode()).hexdigest()
 
 
 def _stale_moves(stored: StoredRanking) -> bool:
@@ -641,7 +675,10 @@ def ranking_store(organization: Organization, period: Period, inputs: _Inputs | 
             complete=complete,
             first_member=status.rows[0].member if complete and status.rows else None,
             last_member=status.rows[-1].member if complete and status.rows else None,
+            member_count=len(status.rows) if complete else 0,
         )
+        # Written in the ranking's order (rows, then reference rows, each by rank, name, member): the
+        # primary key keeps that order within a rank (see ``ranking_rows``).
         StoredRankingRow.objects.bulk_create(
             (
                 StoredRankingRow(
@@ -651,6 +688,8 @@ def ranking_store(organization: Organization, period: Period, inputs: _Inputs | 
                     rank=row.rank,
                     total=row.total,
                     reference=row.reference,
+                    grade=row.grade or "",
+                    veto=row.veto,
                     member_branch_id=row.member.branch_id if branches_of[row.member.pk] > 1 else None,
                 )
                 for row in rows
@@ -669,6 +708,18 @@ def _stored(organization: Organization, period: Period) -> StoredRanking | None:
     ).first()
 
 
+def fresh_stored_ranking(
+    organization: Organization, period: Period, inputs: _Inputs | None = None
+) -> StoredRanking | None:
+    """The stored 全委排名 of the period while it still describes its inputs (same fingerprint, nobody
+    ranked from two branches has moved since); None when there is none or it is stale — never ranks."""
+    inputs = inputs or _ranking_inputs(organization, period)
+    stored = _stored(organization, period)
+    if stored is None or stored.fingerprint != inputs.fingerprint or _stale_moves(stored):
+        return None
+    return stored
+
+
 def stored_period_ranks(
     organization: Organization, period: Period, members: QuerySet[Member] | list[int]
 ) -> dict[str, int] | None:
@@ -678,8 +729,8 @@ def stored_period_ranks(
     Read from the stored ranking when its fingerprint still matches; otherwise computed again and stored —
     unless the inputs already prove it incomplete, which costs no ranking at all."""
     inputs = _ranking_inputs(organization, period)
-    stored = _stored(organization, period)
-    if stored is None or stored.fingerprint != inputs.fingerprint or _stale_moves(stored):
+    stored = fresh_stored_ranking(organization, period, inputs)
+    if stored is None:
         if not inputs.may_be_complete:
             return None
         try:
@@ -709,8 +760,167 @@ def ranking_store_due(review: PeriodReview) -> None:
         first, last = period.bounds(rules)
         if review.starts_on > last or review.ends_on < first:
             continue
-        inputs = _ranking_inputs(organization, period)
-        stored = _stored(organization, period)
-        if inputs.may_be_complete and (stored is None or stored.fingerprint != inputs.fingerprint):
-            with contextlib.suppress(IntegrityError):  # a reader stored it meanwhile
-                ranking_store(organization, period, inputs)
+        ranking_store_fresh(organization, period)
+
+
+def ranking_store_fresh(organization: Organization, period: Period) -> StoredRanking | None:
+    """Store the organization's ranking of the period unless the stored one is fresh, or the inputs prove
+    it incomplete (then nothing is ranked); the stored ranking, or None."""
+    inputs = _ranking_inputs(organization, period)
+    stored = fresh_stored_ranking(organization, period, inputs)
+    if stored is None and inputs.may_be_complete:
+        with contextlib.suppress(IntegrityError):  # a reader stored it meanwhile
+            stored = ranking_store(organization, period, inputs)
+    return stored
+
+
+# ---------------------------------------------------------------- what the pages read: the stored rows
+
+# How long a request waits before asking again for a ranking it asked to be stored (a province's takes
+# minutes): pages that refresh themselves every few seconds queue it once, not once per refresh.
+STORING_FOR = 15 * 60
+
+
+def storing_key(organization: Organization, period: Period) -> str:
+    """The cache key that says the organization's ranking of the period is being stored (the task
+    removes it when done)."""
+    return f"reports:ranking-store:{organization.pk}:{period.code}"
+
+
+@dataclass(frozen=True)
+class StoredState:
+    """全委排名 as a page shows it without ranking anyone: the fresh stored ranking, or ``computing``
+    (its inputs may be complete and the Celery task is storing it: the page says so and comes back)."""
+
+    organization: Organization
+    period: Period
+    stored: StoredRanking | None
+    computing: bool = False
+
+    @property
+    def complete(self) -> bool:
+        return self.stored is not None and self.stored.complete
+
+    @property
+    def member_count(self) -> int:
+        return self.stored.member_count if self.complete else 0
+
+
+def stored_ranking_state(organization: Organization, period: Period) -> StoredState:
+    """The organization's ranking of the period for a page or the API: read from the stored ranking while
+    fresh; when there is none and it may be complete, the Celery task is queued (once while it runs) to
+    store it — in-process when Celery is eager (the embedded default), so the page has it at once."""
+    from django.core.cache import cache
+
+    from reports.tasks import ranking_store_for
+
+    inputs = _ranking_inputs(organization, period)
+    stored = fresh_stored_ranking(organization, period, inputs)
+    if stored is not None or not inputs.may_be_complete:
+        return StoredState(organization, period, stored)
+    if cache.add(storing_key(organization, period), True, timeout=STORING_FOR):
+        # A GET writes nothing the task needs: queued now, not on commit.
+        result = ranking_store_for.delay(organization.pk, period.code)
+        if result.ready():  # eager: stored already
+            stored = fresh_stored_ranking(organization, period, inputs)
+    return StoredState(organization, period, stored, computing=stored is None)
+
+
+class KnownCount:
+    """Rows of a queryset whose number is known (``StoredRanking.member_count``): a paginator slices the
+    queryset in SQL and never counts a province's rows."""
+
+    ordered = True
+
+    def __init__(self, queryset: QuerySet, count: int):
+        self.queryset, self._count = queryset, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, key):
+        return self.queryset[key]
+
+
+def ranking_rows(state: StoredState, *, reference: bool = False) -> KnownCount | QuerySet:
+    """The rows of the complete ranking in its order (rank, then name and member as written), member and
+    branch joined: to be paginated (an index range per page). None stored or not complete: no rows."""
+    if not state.complete:
+        return StoredRankingRow.objects.none()
+    rows = (
+        state.stored.rows.filter(reference=reference)
+        .select_related("member", "branch")
+        .order_by("rank", "id")
+    )
+    return rows if reference else KnownCount(rows, state.stored.member_count)
+
+
+def ranking_edges(
+    state: StoredState, size: int, most: int
+) -> tuple[list[StoredRankingRow], list[StoredRankingRow]]:
+    """前列 and 后列 of a complete ranking: the first and the last ``size`` places (at most half of the
+    ranking each), ties at the edge included, the last first — a few index entries, not the whole ranking.
+
+    At most ``most`` rows each: in a province thousands may tie for the last place (no points at all)."""
+    count = state.member_count
+    if count < 2:
+        return [], []
+    take = min(size, count // 2)
+    rows = ranking_rows(state).queryset
+    top_edge = rows.values_list("rank", flat=True)[take - 1]
+    bottom_edge = rows.order_by("-rank", "-id").values_list("rank", flat=True)[take - 1]
+    top = list(rows.filter(rank__lte=top_edge)[:most])
+    bottom = rows.filter(rank__gte=bottom_edge, rank__gt=top_edge).order_by("-rank", "-id")
+    return top, list(bottom[:most])
+
+
+def ranking_graded(state: StoredState) -> bool:
+    """Whether the rules gave grades (等次) in the ranking: without, the column is left out."""
+    return state.complete and state.stored.rows.filter(reference=False).exclude(grade="").exists()
+
+
+@dataclass(frozen=True)
+class PendingBranches:
+    """The branches below an organization that have not approved a period: how many, and the first few
+    (by path) with why not."""
+
+    count: int
+    listed: list[BranchState]
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.listed)
+
+
+def pending_branches(organization: Organization, period: Period, limit: int) -> PendingBranches:
+    """The branches not yet approved for the period — counted in SQL, the first ``limit`` named with their
+    reason — whatever the number of branches below (a province's 330,000).
+
+    A branch has approved the period when its approved (审定) reviews reach the period's first and last
+    day and none inside it waits; one without is counted here. (A gap in the middle — a quarter never
+    posted between two approved — is found only when the ranking is computed; the stored ranking then
+    says it is not complete.) Under rule sets with different cycles below, every branch is read instead."""
+    surroundings = _Surroundings.read(organization, period.cycle)
+    starts = _cycle_starts(surroundings, period)
+    branches = branches_below(organization)
+    if len(starts) > 1:
+        states = [s for s in _branch_states(organization, list(branches), period) if s.approved is None]
+        return PendingBranches(len(states), states[:limit])
+    if starts:
+        first, last = period.bounds(starts.pop())
+        reviews = PeriodReview.objects.filter(branch=OuterRef("pk"))
+        counted = reviews.filter(status__in=COUNTED_STATUSES)
+        branches = branches.exclude(
+            Exists(counted.filter(starts_on=first))
+            & Exists(counted.filter(ends_on=last))
+            & ~Exists(
+                reviews.exclude(status__in=COUNTED_STATUSES).filter(starts_on__gte=first, ends_on__lte=last)
+            )
+        )
+    count = branches.count()
+    listed = list(branches[:limit]) if count else []
+    states = listed_branch_states(organization, listed, period)
+    return PendingBranches(count, [state for state in states if state.approved is None])

@@ -48,3 +48,23 @@ def ranking_store_due(review_id: int) -> None:
     review = PeriodReview.objects.select_related("branch").filter(pk=review_id).first()
     if review is not None:
         store(review)
+
+
+@shared_task(name="reports.tasks.ranking_store_for", acks_late=True)
+def ranking_store_for(organization_id: int, period_code: str) -> None:
+    """Store one organization's 全委排名 of a period, asked by a page that found none fresh (a province's
+    takes minutes: the page says it is being computed and refreshes). Idempotent like ``ranking_store_due``;
+    the mark that it is being stored is removed when done, stored or not."""
+    from django.core.cache import cache
+
+    from accounts.models import Organization
+    from reports.rankings import period_from, ranking_store_fresh, storing_key
+
+    period = period_from(period_code)
+    organization = Organization.objects.filter(pk=organization_id).first()
+    try:
+        if organization is not None:
+            ranking_store_fresh(organization, period)
+    finally:
+        if organization is not None:
+            cache.delete(storing_key(organization, period))

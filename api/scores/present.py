@@ -16,6 +16,7 @@ from accounts.models import Member, Organization
 from api.scores.filters import KIND_OF_SOURCE
 from api.scores.frozen import FROZEN, BranchScores, ScoreRow, branch_totals, names_under, ranked_by, row_order
 from api.scores.serializers import average
+from reports.models import StoredRankingRow
 from reports.rankings import OrganizationRanking, RankingRow
 from scoring.core.periods import Period, PeriodKind
 from scoring.models import LedgerEntry
@@ -197,7 +198,7 @@ def organization_scores(status: OrganizationRanking) -> dict[str, Any]:
     }
 
 
-def ranking_row(row: RankingRow) -> dict[str, Any]:
+def ranking_row(row: RankingRow | StoredRankingRow) -> dict[str, Any]:
     return {
         "rank": officer_rank(None, row.rank) if row.reference else officer_rank(row.rank, None),
         "member": member_brief(row.member),

@@ -184,6 +184,13 @@ class RankingRowSerializer(serializers.Serializer):
     total = points_field()
 
 
+class RankingComputingSerializer(serializers.Serializer):
+    """202: the organization's ranking may be complete but is not stored yet; it is being computed."""
+
+    status = serializers.ChoiceField(choices=[("computing", "正在生成")], help_text="computing：正在生成")
+    detail = serializers.CharField(help_text="如“全委排名正在生成，请稍后再试”")
+
+
 def average(values: list[Decimal]) -> Decimal | None:
     if not values:
         return None

@@ -9,7 +9,9 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,10 +27,14 @@ from api.scores.serializers import (
     BranchScoresSerializer,
     MyPointsSerializer,
     OrganizationScoresSerializer,
+    RankingComputingSerializer,
     RankingRowSerializer,
 )
-from reports.rankings import organization_ranking
+from reports.rankings import ranking_rows, stored_ranking_state
 from workflows import member_selectors
+
+RANKING_COMPUTING = _("全委排名正在生成，请稍后再试")
+RETRY_AFTER = 10  # seconds
 
 
 def get_scored_organization(user, pk: int | str, *, branch: bool = False) -> Organization:
@@ -87,20 +93,35 @@ class OrganizationScoresView(APIView):
 
 
 class OrganizationRankingView(GenericAPIView):
-    """全委排名 of 正式党员 and 预备党员 (reports.rankings): empty until every branch below has approved the
-    period; the organization view says which have not, and why."""
+    """全委排名 of 正式党员 and 预备党员, read page by page from the stored ranking
+    (``reports.rankings.stored_ranking_state``), never ranked on the request: empty until every branch
+    below has approved the period (the organization view says which have not, and why); 202 while it
+    may be complete but is still being computed (a province's takes minutes) — ask again after
+    ``Retry-After`` seconds."""
 
     serializer_class = RankingRowSerializer
     filter_backends: list = []
 
     @extend_schema(
-        summary="全组织党员排名（正式党员、预备党员，竞争排名）：下属各支部均已审定该期间后形成，此前为空",
+        summary="全组织党员排名（正式党员、预备党员，竞争排名）：下属各支部均已审定该期间后形成，此前为空；"
+        "正在生成时返回 202，稍后再试",
         parameters=[ID_PARAMETER, PERIOD_PARAMETER],
-        responses={200: RankingRowSerializer(many=True), **error_responses(400, 401, 404)},
+        responses={
+            200: RankingRowSerializer(many=True),
+            202: OpenApiResponse(RankingComputingSerializer, description="全委排名正在生成，稍后再试"),
+            **error_responses(400, 401, 404),
+        },
     )
     def get(self, request, pk: str):
         organization = get_scored_organization(request.user, pk)
         period = period_param(request.query_params.get("period"))
-        rows = organization_ranking(organization, period)
-        page = self.paginate_queryset(rows)
+        state = stored_ranking_state(organization, period)
+        if state.computing:
+            body = {"status": "computing", "detail": RANKING_COMPUTING}
+            return Response(
+                RankingComputingSerializer(body).data,
+                status=status.HTTP_202_ACCEPTED,
+                headers={"Retry-After": str(RETRY_AFTER)},
+            )
+        page = self.paginate_queryset(ranking_rows(state))
         return self.get_paginated_response([RankingRowSerializer(present.ranking_row(r)).data for r in page])

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -25,13 +26,20 @@ from accounts.access import granted_paths
 from accounts.models import Member, Organization
 from reports.rankings import (
     ApprovedPeriod,
-    OrganizationRanking,
+    PendingBranches,
     RankingRow,
     Standing,
+    StoredState,
     approved_period,
     branch_ranking,
-    organization_ranking_status,
+    branches_below,
+    listed_branch_states,
+    pending_branches,
     period_standings,
+    ranking_edges,
+    ranking_graded,
+    ranking_rows,
+    stored_ranking_state,
 )
 from scoring.core.periods import MONTHS_IN, Period, PeriodKind, period_of
 from scoring.core.ruleset import RuleSet as CoreRuleSet
@@ -49,6 +57,10 @@ BIN_WIDTHS = (Decimal(1), Decimal(2), Decimal(5), Decimal(10), Decimal(20), Deci
 MAX_BINS = 8
 AGE_BUCKETS = ((0, 3, "3天以内"), (3, 7, "3至7天"), (7, None, "7天以上"))
 TOP_AND_BOTTOM = 5
+EDGE_MOST = 50  # 前列/后列 rows at most: ties at the edge of a province's ranking may be thousands
+RANKING_PER_PAGE = 50
+BRANCHES_PER_PAGE = 50
+PENDING_LISTED = 50
 PERIOD_NOT_APPROVED = "{branch}{period}尚未审定，看板只显示审定后的积分"
 
 
@@ -368,33 +380,30 @@ class BranchComparison:
 
 @dataclass
 class OrganizationDashboard:
+    """党委看板 of a period, bounded whatever the organization's size (a province: 330,000 branches).
+
+    - ``ranking``: the stored 全委排名 (``reports.rankings.stored_ranking_state``), never ranked on the
+      request; ``top`` and ``bottom`` from its first and last rows, ``rows`` one page of it.
+    - ``pending``: while not complete, how many branches have not approved the period and the first
+      ``PENDING_LISTED`` of them with why.
+    - ``branches``: 各支部对比, one page of ``BRANCHES_PER_PAGE`` branches below in path order
+      (``branch_page``): a committee of a few dozen branches sees them all on one page; a province's
+      officer pages through them in the order of its tree (a 市/县委's branches together) — every figure
+      of a page is read for its branches only, so a page costs the same in a branch of 3 or of 330,000.
+    """
+
     organization: Organization
     periods: list[Period]
     period: Period
-    ranking: OrganizationRanking
+    ranking: StoredState
     branches: list[BranchComparison]
-
-    @property
-    def graded(self) -> bool:
-        return any(row.grade for row in self.ranking.rows)
-
-    @property
-    def top(self) -> list[RankingRow]:
-        """前列: the first places (ties at the edge included)."""
-        rows = self.ranking.rows
-        if len(rows) < 2:
-            return []
-        edge = rows[min(TOP_AND_BOTTOM, len(rows) // 2) - 1].rank
-        return [row for row in rows if row.rank <= edge]
-
-    @property
-    def bottom(self) -> list[RankingRow]:
-        """后列: the last places, last first (ties at the edge included)."""
-        rows, top = self.ranking.rows, self.top
-        if len(rows) < 2:
-            return []
-        edge = rows[-min(TOP_AND_BOTTOM, len(rows) // 2)].rank
-        return [row for row in reversed(rows) if row.rank >= edge and row not in top]
+    branch_count: int = 0
+    branch_page: Page | None = None
+    pending: PendingBranches | None = None
+    top: list = field(default_factory=list)
+    bottom: list = field(default_factory=list)
+    rows: Page | None = None
+    graded: bool = False
 
 
 def start_month_of(organization: Organization, today: datetime.date) -> int:
@@ -442,26 +451,30 @@ def _windows_open(branches: Sequence[Organization], now: datetime.datetime) -> C
     return Counter(windows)
 
 
-def organization_dashboard(
-    user, organization: Organization, period: Period | None = None
-) -> OrganizationDashboard:
-    """党委看板 of ``period`` (default: :func:`default_period`). The caller has checked
-    ``view_scores`` on the organization."""
-    now = timezone.now()
-    today = timezone.localdate()
-    start_month = start_month_of(organization, today)
-    periods = organization_periods(start_month, today)
-    period = period or default_period(organization, periods, start_month) or period_of(today, PeriodKind.HALF)
-    ranking = organization_ranking_status(organization, period)
-    branches = [state.branch for state in ranking.branches]
-    tasks = open_tasks(user, branches)
+def _page(paginator: Paginator, number) -> Page:
+    """The page asked for; the first for a number that is not one, the last past the end."""
+    try:
+        return paginator.page(number or 1)
+    except PageNotAnInteger:
+        return paginator.page(1)
+    except EmptyPage:
+        return paginator.page(paginator.num_pages)
+
+
+def branch_comparisons(
+    user, organization: Organization, branches: list[Organization], period: Period, now: datetime.datetime
+) -> list[BranchComparison]:
+    """各支部对比 of these branches (a page of them): each one's period summary once approved, or why
+    not, and what waits there now — read for these branches only."""
+    states = listed_branch_states(organization, branches, period)
+    tasks = open_tasks(user, branches) if branches else []
     by_branch: defaultdict[int, list[Task]] = defaultdict(list)
     for task in tasks:
         by_branch[task.process.branchprocess.organization_id].append(task)
-    windows = _windows_open(branches, now)
+    windows = _windows_open(branches, now) if branches else Counter()
     escalation_days = escalation_days_of({task.process.branchprocess.organization for task in tasks})
     comparisons = []
-    for state in ranking.branches:
+    for state in states:
         totals = [s.total for s in period_standings(state.approved)] if state.approved else []
         waiting = tasks_by_kind(by_branch[state.branch.pk], now, escalation_days)
         comparisons.append(
@@ -475,7 +488,43 @@ def organization_dashboard(
                 windows_open=windows.get(state.branch.pk, 0),
             )
         )
-    return OrganizationDashboard(organization, periods, period, ranking, comparisons)
+    return comparisons
+
+
+def organization_dashboard(
+    user,
+    organization: Organization,
+    period: Period | None = None,
+    *,
+    page: int | str | None = None,
+    branch_page: int | str | None = None,
+) -> OrganizationDashboard:
+    """党委看板 of ``period`` (default: :func:`default_period`), the ``page`` of its ranking and the
+    ``branch_page`` of its branches (see :class:`OrganizationDashboard`). The caller has checked
+    ``view_scores`` on the organization."""
+    now = timezone.now()
+    today = timezone.localdate()
+    start_month = start_month_of(organization, today)
+    periods = organization_periods(start_month, today)
+    period = period or default_period(organization, periods, start_month) or period_of(today, PeriodKind.HALF)
+    ranking = stored_ranking_state(organization, period)
+    branches = _page(Paginator(branches_below(organization), BRANCHES_PER_PAGE), branch_page)
+    board = OrganizationDashboard(
+        organization,
+        periods,
+        period,
+        ranking,
+        branch_comparisons(user, organization, list(branches), period, now),
+        branch_count=branches.paginator.count,
+        branch_page=branches,
+    )
+    if ranking.complete:
+        board.top, board.bottom = ranking_edges(ranking, TOP_AND_BOTTOM, EDGE_MOST)
+        board.rows = _page(Paginator(ranking_rows(ranking), RANKING_PER_PAGE), page)
+        board.graded = ranking_graded(ranking)
+    elif not ranking.computing:
+        board.pending = pending_branches(organization, period, PENDING_LISTED)
+    return board
 
 
 # ---------------------------------------------------------------- where a user has dashboards

@@ -98,13 +98,19 @@ class BranchDashboardView(LoginRequiredMixin, RefusedPeriodMixin, generic.Templa
 
 
 class OrganizationDashboardView(LoginRequiredMixin, RefusedPeriodMixin, generic.TemplateView):
-    """党委看板."""
+    """党委看板: ``?period=``, ``?page=`` of the 全委排名 and ``?branches=`` of the 各支部对比 (50 each)."""
 
     template_name = "reports/dashboards/organization.html"
 
     def get_context_data(self, **kwargs):
         organization = get_organization_for_dashboard(self.request.user, self.kwargs["pk"])
-        board = organization_dashboard(self.request.user, organization, requested_period(self.request))
+        board = organization_dashboard(
+            self.request.user,
+            organization,
+            requested_period(self.request),
+            page=self.request.GET.get("page"),
+            branch_page=self.request.GET.get("branches"),
+        )
         grades = grade_distribution(organization)
         return super().get_context_data(
             **kwargs,
