@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -158,16 +160,39 @@ def appeal_members(appeal: Appeal) -> list[Member]:
 def without_own_tasks(tasks: QuerySet[Task], user) -> QuerySet[Task]:
     """不得办理涉及本人积分的事项: the tasks about the user's own points left out, in the query.
 
-    As one small ``process_id NOT IN (…)`` per way a process concerns a member (each read through its own
-    index), not as joins on every task of the list: the list's query keeps few enough joins for the
-    planner to start from the user's organizations."""
+    The processes about the user are read first (one small query, :func:`own_processes`) and left out
+    by their ids: the list's query keeps no subquery whose size PostgreSQL would have to guess, so it
+    estimates the user's tasks well enough to start from their organizations."""
     if not getattr(user, "is_authenticated", False):
         return tasks
+    own = own_processes(user)
+    return tasks.exclude(process_id__in=own) if own else tasks
+
+
+def own_processes(user) -> list[int]:
+    """The processes about the user's own points (``TASK_MEMBER_PATHS``): one query, a union of one
+    indexed lookup per way a process concerns a member (remembered within a step)."""
+    return _per_request(user, ("own_processes",), lambda: _own_processes(user))
+
+
+def _per_request(user, key: tuple, compute):
+    """Answered once per request: kept on this request's user object (a page asks for its queue twice,
+    for the list and for the menu's count), or once per step inside a step."""
+    known = user.__dict__.setdefault("_jifen_queue_reads", {})
+    if key not in known:
+        known[key] = remembered((*key, user.pk), compute)
+    return known[key]
+
+
+def _own_processes(user) -> list[int]:
     member = Member.objects.filter(user=user).values("pk")
-    for path in TASK_MEMBER_PATHS:
-        concerning = BranchProcess.objects.filter(**{f"{path.removeprefix(_BP)}__in": member})
-        tasks = tasks.exclude(process_id__in=concerning.values("pk"))
-    return tasks
+    lookups = [
+        BranchProcess.objects.filter(**{f"{path.removeprefix(_BP)}__in": member})
+        .order_by()
+        .values_list("pk", flat=True)
+        for path in TASK_MEMBER_PATHS
+    ]
+    return sorted(set(lookups[0].union(*lookups[1:])))
 
 
 _BP = "process__branchprocess__"
@@ -202,9 +227,15 @@ PROCESS_ROW_RELATED = tuple(path.removeprefix("process__branchprocess__") for pa
 
 
 def tasks_of(flow_classes) -> QuerySet[Task]:
-    return Task.objects.filter(process__flow_class__in=list(flow_classes)).select_related(
+    """The tasks of these flows, matched by their node (``flow_task``) on the task row itself: no join to
+    the process just to read its flow, so a list's query can start from an index on the task table."""
+    return Task.objects.filter(flow_task__in=flow_nodes(flow_classes)).select_related(
         "process", *TASK_ROW_RELATED
     )
+
+
+def flow_nodes(flow_classes) -> list:
+    return [node for flow_class in flow_classes for node in flow_class.instance.nodes()]
 
 
 # Oldest first: the claim waiting longest is at the top. ``workflows/migrations/0010_scale_indexes.py``
@@ -217,26 +248,69 @@ def queue_for(user, flow_classes) -> QuerySet[Task]:
     """待认领: unassigned human tasks the user may take — the task's permission, held in the process's
     organization or above it — except those about the user's own points.
 
-    One query: each permission's grants become ``owner_permission IN (…) AND process_id IN (the processes
-    of organizations with path LIKE 'prefix%')`` (permissions granted in the same places share one)."""
-    tasks = without_own_tasks(tasks_of(flow_classes).filter(flow_task_type="HUMAN", status=STATUS.NEW), user)
+    One query: each permission's grants become ``owner_permission IN (…) AND owner_permission_obj_pk IN
+    (the organizations with path LIKE 'prefix%')`` (permissions granted in the same places share one)."""
+    tasks = tasks_of(flow_classes).filter(flow_task_type="HUMAN", status=STATUS.NEW)
     if user.is_superuser:
-        return tasks
+        return without_own_tasks(tasks, user)
     perms = sorted(task_permissions(flow_classes))
     grants = access.granted_paths(user, *perms)
-    places: dict[tuple[str, ...], list[str]] = {}
+    groups: dict[tuple[str, ...], list[str]] = {}
     for perm in perms:
         paths = grants.get(perm.rpartition(".")[2])
         if paths:
-            places.setdefault(tuple(paths), []).append(perm)
+            groups.setdefault(tuple(paths), []).append(perm)
+    if not groups:
+        return tasks.none()
     allowed = Q(pk__in=[])
-    for paths, group in places.items():
-        # The processes of those places as a semi-join the planner may drive from the organization
-        # (a branch's processes, then the small index of open human tasks by process) or from the open
-        # tasks (a province's officer, whose places hold every process).
-        processes = BranchProcess.objects.filter(access.below_any(list(paths), "organization__path"))
-        allowed |= Q(owner_permission__in=group, process_id__in=processes.values("pk"))
-    return tasks.filter(allowed)
+    for paths, group in groups.items():
+        # Every task with a permission names its organization as the permission's object (the flows'
+        # ``.Permission(…, obj=_organization)``), so the places' organizations are matched on the task
+        # row itself: an index probe per (permission, organization) into the open human tasks, already
+        # oldest first (``workflows`` migration 0012), instead of walking every open task of the
+        # province that holds the permission and checking its process's organization.
+        places = _per_request(user, ("places", paths), lambda paths=paths: _places(list(paths)))
+        if places is EVERYWHERE:
+            allowed |= Q(owner_permission__in=group)
+            continue
+        allowed |= Q(
+            owner_permission__in=group,
+            owner_permission_content_type=_organization_type(),
+            owner_permission_obj_pk__in=places,
+        )
+    return without_own_tasks(tasks.filter(allowed), user)
+
+
+# Up to this many organizations are named in the queue's query as values, above it as a subquery.
+PLACES_NAMED = 5000
+
+
+EVERYWHERE = object()
+
+
+def _places(paths: list[str]) -> list[str] | QuerySet | object:
+    """The organizations at or below ``paths``, as the task rows name them (primary keys as text).
+
+    Up to ``PLACES_NAMED`` (a branch, a 党总支, a 市/县委's few thousand) they are read first and named in
+    the query: PostgreSQL then probes the open-task index once per organization and permission. Above
+    that, a subquery. The top of the only tree (the province's officer) is ``EVERYWHERE``: no condition
+    at all, so the oldest open tasks are read in index order instead of checking 330,000 organizations."""
+    if any(len(path) == Organization.steplen for path in paths) and _one_tree():
+        return EVERYWHERE
+    organizations = Organization.objects.filter(access.below_any(paths))
+    named = [str(pk) for pk in organizations.values_list("pk", flat=True)[: PLACES_NAMED + 1]]
+    if len(named) <= PLACES_NAMED:
+        return named
+    return organizations.values(text_pk=Cast("pk", CharField()))
+
+
+def _one_tree() -> bool:
+    """Whether the organizations form one tree (one province): then its root's places are all of them."""
+    return len(Organization.objects.filter(depth=1).values_list("pk", flat=True)[:2]) == 1
+
+
+def _organization_type() -> ContentType:
+    return ContentType.objects.get_for_model(Organization)  # cached by Django after the first call
 
 
 def inbox_of(user, flow_classes) -> QuerySet[Task]:

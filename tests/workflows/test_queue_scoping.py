@@ -498,3 +498,21 @@ def test_a_task_link_of_another_branch_leads_nowhere(client, world, scene, perso
     for task in (scene.open_tasks["record_a"], scene.open_tasks["review_a"]):
         response = client.get(task_url(task, "index"))
         assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_every_step_with_a_duty_names_the_organization_it_is_held_in():
+    """待认领 matches a task's organization on the task row (``owner_permission_obj``, indexed for open
+    tasks): a step whose permission named no organization would wait in nobody's queue."""
+    from viewflow.workflow import flow as viewflow_flow
+
+    from workflows.viewsets import FLOWS
+
+    unnamed = [
+        f"{flow_class.__name__}.{node.name}"
+        for flow_class in FLOWS
+        for node in flow_class.instance.nodes()
+        if isinstance(node, viewflow_flow.View)
+        and getattr(node, "_owner_permission", None)
+        and getattr(node, "_owner_permission_obj", None) is None
+    ]
+    assert unnamed == []
