@@ -6,7 +6,7 @@ import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import CharField, Q, QuerySet
+from django.db.models import CharField, Max, Min, Q, QuerySet
 from django.db.models.functions import Cast
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -306,7 +306,9 @@ def _places(paths: list[str]) -> list[str] | QuerySet | object:
 
 def _one_tree() -> bool:
     """Whether the organizations form one tree (one province): then its root's places are all of them."""
-    return len(Organization.objects.filter(depth=1).values_list("pk", flat=True)[:2]) == 1
+    ends = Organization.objects.aggregate(first=Min("path"), last=Max("path"))  # two index reads
+    step = Organization.steplen
+    return ends["first"] is not None and ends["first"][:step] == ends["last"][:step]
 
 
 def _organization_type() -> ContentType:

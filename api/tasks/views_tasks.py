@@ -30,7 +30,7 @@ from api.tasks.serializers import (
 from api.tasks.subjects import subject_of, with_subjects
 from workflows.execution import review_tasks_approve, task_entitled, task_release, task_take
 from workflows.models import CommitteeMeeting
-from workflows.selectors import archive_of, inbox_of, queue_for, tasks_of, tasks_visible_to
+from workflows.selectors import QUEUE_ORDER, archive_of, inbox_of, queue_for, tasks_of, tasks_visible_to
 
 LIST_ERRORS = error_responses(400, 401)
 NOT_IN_SCOPE = "任务不存在或不在您的权限范围内。"
@@ -75,8 +75,13 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     serializer_class = TaskSerializer
     filterset_class = TaskFilter
     ordering_fields = ["created", "finished", "id"]
-    ordering = ["-created", "-id"]
     search_fields: list[str] = []
+
+    @property
+    def ordering(self):
+        # 待认领 oldest first, as on the web (the claim waiting longest on top; the open tasks' index is
+        # read in that order); the inbox and the archive newest first.
+        return list(QUEUE_ORDER) if getattr(self, "action", None) == "queue" else ["-created", "-id"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
