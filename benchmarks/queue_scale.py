@@ -163,6 +163,17 @@ def fill(claims: int, members: int) -> None:
             "2000000 + n, '{}' FROM branches WHERE n < 300",
             [filing],
         )
+        # As the flows do (``.Permission(…, obj=_organization)``): a task names the organization its
+        # permission holds in — the queue matches it there (workflows.selectors.queue_for).
+        c.execute(
+            """UPDATE viewflow_task t
+               SET owner_permission_content_type_id = (
+                       SELECT id FROM django_content_type
+                       WHERE app_label = 'accounts' AND model = 'organization'),
+                   owner_permission_obj_pk = bp.organization_id::text
+               FROM workflows_branchprocess bp
+               WHERE bp.process_ptr_id = t.process_id AND t.owner_permission IS NOT NULL"""
+        )
         for table in ("auth_user", "accounts_member", "workflows_claim", "viewflow_process", "viewflow_task"):
             c.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
