@@ -459,6 +459,8 @@ class PublicityWindow(models.Model):
     class Meta:
         verbose_name = _("公示")
         verbose_name_plural = _("公示")
+        # 公示中: the few windows not yet closed among a province's millions (工作台, the dashboards).
+        indexes = [models.Index(fields=["closes_at"], name="publicity_window_closes")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(review__isnull=False, evaluation__isnull=True, annual_review__isnull=True)

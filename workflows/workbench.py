@@ -210,10 +210,12 @@ def open_windows(user) -> QuerySet[PublicityWindow]:
     if not user.is_authenticated:
         return PublicityWindow.objects.none()
     now = timezone.now()
-    branches = Q(branch__in=organizations_following(user)) | Q(branch__members__user=user)
+    # The user's own branch as a subquery, not a join through its members: no row repeats, and the few
+    # windows still open are read from their index on ``closes_at``.
+    own_branch = Member.objects.filter(user=user).values("branch_id")
+    branches = Q(branch__in=organizations_following(user)) | Q(branch__in=own_branch)
     return (
         PublicityWindow.objects.filter(branches, opens_at__lte=now, closes_at__gt=now)
-        .distinct()
         .select_related("branch", "review", "evaluation", "annual_review")
         .order_by("closes_at", "pk")
     )
