@@ -24,7 +24,7 @@ import contextlib
 import datetime
 import hashlib
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -259,6 +259,7 @@ def _branch_states(
     *,
     reasons: bool = True,
     listed: bool = False,
+    surroundings: _Surroundings | None = None,
 ) -> list[BranchState]:
     """Each branch's approved scores for ``period``, or why not — in a constant number of queries whatever
     the number of branches: the rules and settings around the organization, every review of the branches
@@ -268,7 +269,7 @@ def _branch_states(
     (a page of the 党委看板), read by their primary keys."""
     if not branches:
         return []
-    surroundings = _Surroundings.read(organization, period.cycle)
+    surroundings = surroundings or _Surroundings.read(organization, period.cycle)
     bounds: dict[int, tuple[datetime.date, datetime.date] | None] = {}
     for branch in branches:
         rules = surroundings.cycle_rules(branch, period.cycle)
@@ -383,11 +384,16 @@ def _not_approved_reason(branch: Organization, period: Period) -> str:
 
 
 def listed_branch_states(
-    organization: Organization, branches: list[Organization], period: Period
+    organization: Organization,
+    branches: list[Organization],
+    period: Period,
+    surroundings: _Surroundings | None = None,
 ) -> list[BranchState]:
     """Each of these branches below the organization (a page of them), approved for ``period`` with its
     scores, or why not: read for them only."""
-    return _branch_states(organization, branches, period, listed=True) if branches else []
+    if not branches:
+        return []
+    return _branch_states(organization, branches, period, listed=True, surroundings=surroundings)
 
 
 def approved_period(branch: Organization, period: Period) -> ApprovedPeriod | None:
@@ -568,6 +574,8 @@ class _Inputs:
 
     fingerprint: str
     may_be_complete: bool
+    # What the fingerprint was read from, for the page that goes on reading around the organization.
+    surroundings: _Surroundings | None = field(default=None, compare=False, repr=False)
 
 
 def _cycle_starts(surroundings: _Surroundings, period: Period) -> set[int]:
@@ -600,7 +608,7 @@ def _ranking_inputs(organization: Organization, period: Period) -> _Inputs:
         path__startswith=organization.path, kind=Organization.Kind.BRANCH
     ).aggregate(count=Count("pk"), total=Sum("pk"))
     if not starts:
-        return _Inputs(_digest(sorted(rules), branches), False)
+        return _Inputs(_digest(sorted(rules), branches), False, surroundings)
     spans = [period.bounds(month) for month in starts]
     earliest, latest = min(first for first, _ in spans), max(last for _, last in spans)
     every_first, every_last = max(first for first, _ in spans), min(last for _, last in spans)
@@ -630,7 +638,7 @@ def _ranking_inputs(organization: Organization, period: Period) -> _Inputs:
     )
     if len(set(spans)) == 1:
         may_be_complete = may_be_complete and reviews["started"] == reviews["finished"] == branches["count"]
-    return _Inputs(_digest(sorted(rules), branches, sorted(starts), reviews), may_be_complete)
+    return _Inputs(_digest(sorted(rules), branches, sorted(starts), reviews), may_be_complete, surroundings)
 
 
 # What a stored ranking holds changed (等次, 一票否决, 排名人数 since reports 0003): one stored before is
@@ -796,6 +804,7 @@ class StoredState:
     period: Period
     stored: StoredRanking | None
     computing: bool = False
+    surroundings: _Surroundings | None = field(default=None, compare=False, repr=False)
 
     @property
     def complete(self) -> bool:
@@ -817,13 +826,13 @@ def stored_ranking_state(organization: Organization, period: Period) -> StoredSt
     inputs = _ranking_inputs(organization, period)
     stored = fresh_stored_ranking(organization, period, inputs)
     if stored is not None or not inputs.may_be_complete:
-        return StoredState(organization, period, stored)
+        return StoredState(organization, period, stored, surroundings=inputs.surroundings)
     if cache.add(storing_key(organization, period), True, timeout=STORING_FOR):
         # A GET writes nothing the task needs: queued now, not on commit.
         result = ranking_store_for.delay(organization.pk, period.code)
         if result.ready():  # eager: stored already
             stored = fresh_stored_ranking(organization, period, inputs)
-    return StoredState(organization, period, stored, computing=stored is None)
+    return StoredState(organization, period, stored, stored is None, inputs.surroundings)
 
 
 class KnownCount:
@@ -895,7 +904,9 @@ class PendingBranches:
         return self.count - len(self.listed)
 
 
-def pending_branches(organization: Organization, period: Period, limit: int) -> PendingBranches:
+def pending_branches(
+    organization: Organization, period: Period, limit: int, surroundings: _Surroundings | None = None
+) -> PendingBranches:
     """The branches not yet approved for the period — counted in SQL, the first ``limit`` named with their
     reason — whatever the number of branches below (a province's 330,000).
 
@@ -903,11 +914,12 @@ def pending_branches(organization: Organization, period: Period, limit: int) -> 
     day and none inside it waits; one without is counted here. (A gap in the middle — a quarter never
     posted between two approved — is found only when the ranking is computed; the stored ranking then
     says it is not complete.) Under rule sets with different cycles below, every branch is read instead."""
-    surroundings = _Surroundings.read(organization, period.cycle)
+    surroundings = surroundings or _Surroundings.read(organization, period.cycle)
     starts = _cycle_starts(surroundings, period)
     branches = branches_below(organization)
     if len(starts) > 1:
-        states = [s for s in _branch_states(organization, list(branches), period) if s.approved is None]
+        every = _branch_states(organization, list(branches), period, surroundings=surroundings)
+        states = [state for state in every if state.approved is None]
         return PendingBranches(len(states), states[:limit])
     if starts:
         first, last = period.bounds(starts.pop())
@@ -922,5 +934,5 @@ def pending_branches(organization: Organization, period: Period, limit: int) -> 
         )
     count = branches.count()
     listed = list(branches[:limit]) if count else []
-    states = listed_branch_states(organization, listed, period)
+    states = listed_branch_states(organization, listed, period, surroundings)
     return PendingBranches(count, [state for state in states if state.approved is None])

@@ -462,11 +462,17 @@ def _page(paginator: Paginator, number) -> Page:
 
 
 def branch_comparisons(
-    user, organization: Organization, branches: list[Organization], period: Period, now: datetime.datetime
+    user,
+    organization: Organization,
+    branches: list[Organization],
+    period: Period,
+    now: datetime.datetime,
+    ranking: StoredState | None = None,
 ) -> list[BranchComparison]:
     """各支部对比 of these branches (a page of them): each one's period summary once approved, or why
-    not, and what waits there now — read for these branches only."""
-    states = listed_branch_states(organization, branches, period)
+    not, and what waits there now — read for these branches only (around the organization as
+    ``ranking`` read it, when given)."""
+    states = listed_branch_states(organization, branches, period, ranking and ranking.surroundings)
     tasks = open_tasks(user, branches) if branches else []
     by_branch: defaultdict[int, list[Task]] = defaultdict(list)
     for task in tasks:
@@ -514,7 +520,7 @@ def organization_dashboard(
         periods,
         period,
         ranking,
-        branch_comparisons(user, organization, list(branches), period, now),
+        branch_comparisons(user, organization, list(branches), period, now, ranking),
         branch_count=branches.paginator.count,
         branch_page=branches,
     )
@@ -523,7 +529,7 @@ def organization_dashboard(
         board.rows = _page(Paginator(ranking_rows(ranking), RANKING_PER_PAGE), page)
         board.graded = ranking_graded(ranking)
     elif not ranking.computing:
-        board.pending = pending_branches(organization, period, PENDING_LISTED)
+        board.pending = pending_branches(organization, period, PENDING_LISTED, ranking.surroundings)
     return board
 
 
