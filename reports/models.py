@@ -185,6 +185,8 @@ class StoredRanking(models.Model):
     # How many 正式党员 and 预备党员 are ranked (the rows with ``reference`` False): the pages' count, known
     # without counting a province's rows on every request.
     member_count = models.PositiveIntegerField(_("排名人数"), default=0)
+    # Whether the rules gave anyone ranked a grade (等次): the pages' 等次 column, without a scan of rows.
+    graded = models.BooleanField(_("有等次"), default=False)
 
     class Meta:
         verbose_name = _("全委排名存档")
@@ -224,6 +226,10 @@ class StoredRankingRow(models.Model):
             # A ranking's rows in its order: the rows are written in it (rank, name, member), so within a
             # rank the primary key keeps it — the pages' top, bottom and any page read a few index entries.
             models.Index(fields=["ranking", "reference", "rank", "id"], name="stored_ranking_row_order"),
+            # The few members ranked from two branches, checked on every read (rankings._stale_moves).
+            models.Index(
+                fields=["ranking"], condition=Q(member_branch__isnull=False), name="stored_ranking_row_moved"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -641,9 +641,9 @@ def _ranking_inputs(organization: Organization, period: Period) -> _Inputs:
     return _Inputs(_digest(sorted(rules), branches, sorted(starts), reviews), may_be_complete, surroundings)
 
 
-# What a stored ranking holds changed (等次, 一票否决, 排名人数 since reports 0003): one stored before is
-# computed again, as any other whose inputs changed.
-_STORED_FORMAT = 2
+# What a stored ranking holds changed (等次, 一票否决, 排名人数 since reports 0003, 有等次 since 0004): one
+# stored before is computed again, as any other whose inputs changed.
+_STORED_FORMAT = 3
 
 
 def _digest(*parts: object) -> str:
@@ -684,6 +684,7 @@ def ranking_store(organization: Organization, period: Period, inputs: _Inputs | 
             first_member=status.rows[0].member if complete and status.rows else None,
             last_member=status.rows[-1].member if complete and status.rows else None,
             member_count=len(status.rows) if complete else 0,
+            graded=complete and any(row.grade for row in status.rows),
         )
         # Written in the ranking's order (rows, then reference rows, each by rank, name, member): the
         # primary key keeps that order within a rank (see ``ranking_rows``).
@@ -888,7 +889,7 @@ def ranking_edges(
 
 def ranking_graded(state: StoredState) -> bool:
     """Whether the rules gave grades (等次) in the ranking: without, the column is left out."""
-    return state.complete and state.stored.rows.filter(reference=False).exclude(grade="").exists()
+    return state.complete and state.stored.graded
 
 
 @dataclass(frozen=True)

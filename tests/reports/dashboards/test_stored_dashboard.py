@@ -67,7 +67,7 @@ def not_stored_yet(monkeypatch):
 def test_the_stored_ranking_keeps_grades_vetoes_and_the_number_ranked(half_year):
     w = half_year.world
     stored = rankings.ranking_store_fresh(w.committee, H1)
-    assert stored.complete and stored.member_count == 9
+    assert stored.complete and stored.member_count == 9 and stored.graded
     rows = {row.member.real_name: row for row in stored.rows.select_related("member")}
     assert (rows["张伟"].rank, rows["张伟"].grade, rows["张伟"].veto) == (1, "优秀", False)
     assert (rows["刘洋"].total, rows["刘洋"].veto) == (D(0), True)
