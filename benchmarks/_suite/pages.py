@@ -87,6 +87,22 @@ PAGES: tuple[Page, ...] = (
         "/api/v1/scores/branches/{branch}/?period={cycle}-Q3",
         True,
     ),
+    # an ordinary branch's committee member and a 党总支's officer: most of the province's users, whose
+    # few processes lie among a province's newest
+    Page("queue_branch", "branch_committee_member", "待认领 (普通支部支委)", "/workflow/queue/"),
+    Page(
+        "claims_branch",
+        "branch_committee_member",
+        "积分申报流程列表 (普通支部支委)",
+        "/workflow/flows/claim/flows/",
+    ),
+    Page("queue_general", "general_branch_officer", "待认领 (党总支)", "/workflow/queue/"),
+    Page(
+        "claims_general",
+        "general_branch_officer",
+        "积分申报流程列表 (党总支)",
+        "/workflow/flows/claim/flows/",
+    ),
     # 市/县委 officer (~3,300 branches at full scale)
     Page("queue_committee_officer", "committee_officer", "待认领 (市/县委)", "/workflow/queue/"),
     Page(
