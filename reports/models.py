@@ -212,6 +212,9 @@ class StoredRankingRow(models.Model):
     reference = models.BooleanField(_("参考排名"), default=False)
     grade = models.CharField(_("等次"), max_length=20, blank=True)
     veto = models.BooleanField(_("一票否决"), default=False)
+    # The row's place in its list (the members' or the reference ranking), from 1, in the ranking's order
+    # (rank, name, member): a page of the list is a range of it, however deep in a province's 7 M rows.
+    position = models.PositiveIntegerField(_("序号"), default=0)
     # For a member ranked from two branches (moved in the period): their branch when it was computed, which
     # decides whose figures describe them (reports.rankings._later); another branch now makes it stale.
     member_branch = models.ForeignKey(
@@ -226,6 +229,7 @@ class StoredRankingRow(models.Model):
             # A ranking's rows in its order: the rows are written in it (rank, name, member), so within a
             # rank the primary key keeps it — the pages' top, bottom and any page read a few index entries.
             models.Index(fields=["ranking", "reference", "rank", "id"], name="stored_ranking_row_order"),
+            models.Index(fields=["ranking", "reference", "position"], name="stored_ranking_row_position"),
             # The few members ranked from two branches, checked on every read (rankings._stale_moves).
             models.Index(
                 fields=["ranking"], condition=Q(member_branch__isnull=False), name="stored_ranking_row_moved"

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 
 from accounts.models import Member, Organization
@@ -43,6 +43,7 @@ from workflows.models import FrozenScore, PeriodApproval, PeriodReview, ReviewSe
 from workflows.periods import cycle_rules
 
 ZERO = Decimal(0)
+ANALYZE_FROM = 10_000  # stored rows from which the table's statistics are taken again
 
 NO_RULES = "未施行{cycle}年度积分细则"
 NOT_STARTED = "{label}尚未发起公示"
@@ -641,9 +642,9 @@ def _ranking_inputs(organization: Organization, period: Period) -> _Inputs:
     return _Inputs(_digest(sorted(rules), branches, sorted(starts), reviews), may_be_complete, surroundings)
 
 
-# What a stored ranking holds changed (等次, 一票否决, 排名人数 since reports 0003, 有等次 since 0004): one
+# What a stored ranking holds changed (reports 0003 to 0005: 等次, 一票否决, 排名人数, 有等次, 序号): one
 # stored before is computed again, as any other whose inputs changed.
-_STORED_FORMAT = 3
+_STORED_FORMAT = 4
 
 
 def _digest(*parts: object) -> str:
@@ -662,7 +663,8 @@ def ranking_store(organization: Organization, period: Period, inputs: _Inputs | 
     inputs = inputs or _ranking_inputs(organization, period)
     status = organization_ranking_status(organization, period) if inputs.may_be_complete else None
     complete = status is not None and status.complete
-    rows = [*status.rows, *status.reference_rows] if complete else []
+    # Each list's rows in their order, numbered from 1 (``StoredRankingRow.position``).
+    rows = [*enumerate(status.rows, 1), *enumerate(status.reference_rows, 1)] if complete else []
     branches_of: Counter[int] = Counter()
     if complete:
         for state in status.branches:
@@ -686,8 +688,6 @@ def ranking_store(organization: Organization, period: Period, inputs: _Inputs | 
             member_count=len(status.rows) if complete else 0,
             graded=complete and any(row.grade for row in status.rows),
         )
-        # Written in the ranking's order (rows, then reference rows, each by rank, name, member): the
-        # primary key keeps that order within a rank (see ``ranking_rows``).
         StoredRankingRow.objects.bulk_create(
             (
                 StoredRankingRow(
@@ -700,11 +700,16 @@ def ranking_store(organization: Organization, period: Period, inputs: _Inputs | 
                     grade=row.grade or "",
                     veto=row.veto,
                     member_branch_id=row.member.branch_id if branches_of[row.member.pk] > 1 else None,
+                    position=position,
                 )
-                for row in rows
+                for position, row in rows
             ),
             batch_size=5000,
         )
+    if len(rows) > ANALYZE_FROM and connection.vendor == "postgresql":
+        # Fresh statistics, or the planner takes a new ranking's rows for a few and sorts all of them.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {StoredRankingRow._meta.db_table}")
     return stored
 
 
@@ -837,8 +842,9 @@ def stored_ranking_state(organization: Organization, period: Period) -> StoredSt
 
 
 class KnownCount:
-    """Rows of a queryset whose number is known (``StoredRanking.member_count``): a paginator slices the
-    queryset in SQL and never counts a province's rows."""
+    """A stored ranking's rows, whose number is known (``StoredRanking.member_count``): a paginator never
+    counts a province's rows, and a page is a range of positions (an index range, not an OFFSET that
+    reads every row before it)."""
 
     ordered = True
 
@@ -852,6 +858,9 @@ class KnownCount:
         return self._count
 
     def __getitem__(self, key):
+        if isinstance(key, slice) and key.step is None:
+            start, stop = key.start or 0, self._count if key.stop is None else key.stop
+            return self.queryset.filter(position__gt=start, position__lte=stop)
         return self.queryset[key]
 
 
@@ -861,9 +870,7 @@ def ranking_rows(state: StoredState, *, reference: bool = False) -> KnownCount |
     if not state.complete:
         return StoredRankingRow.objects.none()
     rows = (
-        state.stored.rows.filter(reference=reference)
-        .select_related("member", "branch")
-        .order_by("rank", "id")
+        state.stored.rows.filter(reference=reference).select_related("member", "branch").order_by("position")
     )
     return rows if reference else KnownCount(rows, state.stored.member_count)
 
@@ -879,7 +886,7 @@ def ranking_edges(
     if count < 2:
         return [], []
     take = min(size, count // 2)
-    rows = ranking_rows(state).queryset
+    rows = ranking_rows(state).queryset.order_by("rank", "id")
     top_edge = rows.values_list("rank", flat=True)[take - 1]
     bottom_edge = rows.order_by("-rank", "-id").values_list("rank", flat=True)[take - 1]
     top = list(rows.filter(rank__lte=top_edge)[:most])

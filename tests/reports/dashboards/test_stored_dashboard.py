@@ -71,7 +71,19 @@ def test_the_stored_ranking_keeps_grades_vetoes_and_the_number_ranked(half_year)
     rows = {row.member.real_name: row for row in stored.rows.select_related("member")}
     assert (rows["张伟"].rank, rows["张伟"].grade, rows["张伟"].veto) == (1, "优秀", False)
     assert (rows["刘洋"].total, rows["刘洋"].veto) == (D(0), True)
-    assert rows["周敏"].reference and len(rows) == 10
+    assert rows["周敏"].reference and rows["周敏"].position == 1 and len(rows) == 10
+    in_order = stored.rows.filter(reference=False).order_by("position")
+    assert [(row.position, row.rank) for row in in_order] == [
+        (1, 1),
+        (2, 1),
+        (3, 3),
+        (4, 4),
+        (5, 5),
+        (6, 6),
+        (7, 7),
+        (8, 7),
+        (9, 9),
+    ], "a page of the ranking is a range of positions"
     assert rankings.fresh_stored_ranking(w.committee, H1) == stored
     StoredRanking.objects.update(fingerprint="0" * 64)  # its inputs changed since
     assert rankings.fresh_stored_ranking(w.committee, H1) is None
