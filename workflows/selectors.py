@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -270,17 +271,21 @@ QUEUE_ORDER = ("created", "id")
 TASK_ORGANIZATION_PATH = "process__branchprocess__organization__path"
 
 
-def queue_for(user, flow_classes) -> QuerySet[Task]:
+def queue_for(user, flow_classes, permissions: Iterable[str] | None = None) -> QuerySet[Task]:
     """待认领: unassigned human tasks the user may take — the task's permission, held in the process's
     organization or above it — except those about the user's own points.
 
     One query: each permission's grants become ``owner_permission IN (…) AND owner_permission_obj_pk IN
     (the organizations with path LIKE 'prefix%')`` (permissions granted in the same places share one)."""
     tasks = tasks_of(flow_classes).filter(flow_task_type="HUMAN", status=STATUS.NEW)
+    if permissions is not None:  # only the tasks of these permissions (the 工作台's overdue ones)
+        permissions = set(permissions)
+        tasks = tasks.filter(owner_permission__in=permissions)
     if user.is_superuser:
         return without_own_tasks(tasks, user)
-    perms = sorted(task_permissions(flow_classes))
-    grants = access.granted_paths(user, *perms)
+    every = tuple(sorted(task_permissions(flow_classes)))
+    grants = _per_request(user, ("grants", every), lambda: access.granted_paths(user, *every))
+    perms = [perm for perm in every if permissions is None or perm in permissions]
     groups: dict[tuple[str, ...], list[str]] = {}
     for perm in perms:
         paths = grants.get(perm.rpartition(".")[2])
