@@ -289,7 +289,7 @@ def overdue_candidates(
     """Waiting tasks on the branch's own roles, a day old or more, that the user could take or chases —
     the ``OVERDUE_SCANNED`` oldest.
 
-    Asked as three queries, each ordered by age and cut at ``OVERDUE_SCANNED`` (the oldest of their union
+    Asked as four queries, each ordered by age and cut at ``OVERDUE_SCANNED`` (the oldest of their union
     are among the oldest of each): one ``OR`` of the three made PostgreSQL scan every open task of a
     province (7.5 s for a committee member with 10 M tasks, measured with benchmarks/province.py)."""
     inbox = (lists or lists_of(user))[1]
@@ -301,10 +301,13 @@ def overdue_candidates(
         owner_permission__in=ESCALATED_PERMISSIONS,
         created__lte=now - datetime.timedelta(days=1),
     )
+    chased = Task.objects.filter(waiting, escalated_to_me(user))
     # The queue's and the inbox's own conditions with these added, not ``pk IN (the queue)``: PostgreSQL
-    # would read the whole queue first (16,500 tasks for the province's officer: 0.5 s).
+    # would read the whole queue first (16,500 tasks for the province's officer: 0.5 s). The chased
+    # tasks waiting and taken apart, each in its own index's order (``workflows`` 0012 and 0014).
     sources = (
-        Task.objects.filter(waiting, escalated_to_me(user)),
+        chased.filter(status=STATUS.NEW),
+        chased.filter(status=STATUS.ASSIGNED),
         # Only the queue's tasks of those permissions: a queue of none of them is no query at all.
         queue_for(user, FLOWS, permissions=ESCALATED_PERMISSIONS).filter(waiting),
         inbox.filter(waiting),

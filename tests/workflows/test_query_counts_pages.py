@@ -208,8 +208,8 @@ EXPECTED = {
     ("secretary_a", "ranking"): 69,
     ("higher", "queue"): 26,
     ("higher", "api_queue"): 12,
-    ("higher", "workbench"): 43,
-    ("secretary_a", "workbench"): 60,
+    ("higher", "workbench"): 44,
+    ("secretary_a", "workbench"): 61,
     ("clerk_a", "workbench"): 60,
     ("higher", "dashboard"): 55,
 }
