@@ -227,7 +227,7 @@ def without_own_tasks(tasks: QuerySet[Task], user) -> QuerySet[Task]:
 
 def own_processes(user) -> list[int]:
     """The processes about the user's own points (``TASK_MEMBER_PATHS``): one query, a union of one
-    indexed lookup per way a process concerns a member (remembered within a step)."""
+    indexed lookup per way a process concerns a member (answered once per request)."""
     return _per_request(user, ("own_processes",), lambda: _own_processes(user))
 
 
