@@ -127,3 +127,28 @@ def rules_2026(world):
         note="采用二七区办法",
         in_force=True,
     )
+
+
+class _NotReady:
+    def ready(self) -> bool:
+        return False
+
+
+@pytest.fixture
+def not_stored_yet(monkeypatch):
+    """The 全委排名 task is queued to a worker that has not stored the ranking yet (Celery is eager in the
+    tests): what was queued, as (organization id, period code)."""
+    from django.core.cache import cache
+
+    from reports import rankings, tasks
+
+    queued = []
+
+    def delay(organization_id, period_code):
+        queued.append((organization_id, period_code))
+        return _NotReady()
+
+    monkeypatch.setattr(tasks.ranking_store_for, "delay", delay)
+    yield queued
+    for organization_id, code in queued:  # the worker would remove the mark when done
+        cache.delete(rankings.storing_key(Organization(pk=organization_id), rankings.period_from(code)))

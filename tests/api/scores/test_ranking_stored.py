@@ -4,32 +4,9 @@ request; 202 with Retry-After while a ranking that may be complete is still bein
 
 from __future__ import annotations
 
-import pytest
-from django.core.cache import cache
-
-from accounts.models import Organization
 from reports import rankings, tasks
 from reports.models import StoredRanking
 from tests.api.scores.test_schema_conformity import conforms, schema  # noqa: F401 (a fixture)
-
-
-class NotReady:
-    def ready(self) -> bool:
-        return False
-
-
-@pytest.fixture
-def not_stored_yet(monkeypatch):
-    queued = []
-
-    def delay(organization_id, period_code):
-        queued.append((organization_id, period_code))
-        return NotReady()
-
-    monkeypatch.setattr(tasks.ranking_store_for, "delay", delay)
-    yield queued
-    for organization_id, code in queued:
-        cache.delete(rankings.storing_key(Organization(pk=organization_id), rankings.period_from(code)))
 
 
 def url(organization, query: str = "period=2026-Q1") -> str:

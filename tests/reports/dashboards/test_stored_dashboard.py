@@ -9,12 +9,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import Organization
 from reports import rankings, tasks
 from reports.dashboards import data
 from reports.models import StoredRanking
@@ -42,26 +39,6 @@ def section(content: str, name: str) -> str:
     """The text of the table ``data-table="name"``."""
     start = content.index(">", content.index(f'data-table="{name}"')) + 1
     return text(content[start : content.index("</table>", start)]).strip()
-
-
-class NotReady:
-    def ready(self) -> bool:
-        return False
-
-
-@pytest.fixture
-def not_stored_yet(monkeypatch):
-    """The task is queued to a worker that has not stored the ranking yet: what was queued."""
-    queued = []
-
-    def delay(organization_id, period_code):
-        queued.append((organization_id, period_code))
-        return NotReady()
-
-    monkeypatch.setattr(tasks.ranking_store_for, "delay", delay)
-    yield queued
-    for organization_id, code in queued:  # the worker would remove the mark when done
-        cache.delete(rankings.storing_key(Organization(pk=organization_id), rankings.period_from(code)))
 
 
 def test_the_stored_ranking_keeps_grades_vetoes_and_the_number_ranked(half_year):
