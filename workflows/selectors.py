@@ -62,8 +62,26 @@ def organizations_following(user) -> QuerySet[Organization]:
     return Organization.objects.filter(access.below_any(_following_paths(user)))
 
 
-# Up to this many organizations a process list starts from them (a branch, a 党总支's hundred).
-PROCESS_PLACES_NAMED = 200
+# Up to this many organizations a list ordered by its own rows' dates (processes, claims, filings) starts
+# from them (a branch, a 党总支's hundred).
+LIST_PLACES_NAMED = 200
+
+
+def rows_of_places(user, paths: list[str], field: str) -> Q | None:
+    """Rows whose organization (``field``) lies at or below ``paths``; None for every row (the top of the
+    only tree). A branch's or a 党总支's organizations are named, so PostgreSQL reads their few rows by
+    index instead of walking a province's newest to find them (an ordinary branch's 积分申报 list: 4.7 s →
+    40–60 ms at 1.6 M processes). A committee's thousands hold a good share of all rows: the list walks
+    them newest first until it has a page (a 市/县委's 积分申报 list: 0.2–0.35 s; naming its 3,334
+    organizations sorts their 16,000 processes instead, no faster)."""
+    if not paths:
+        return Q(pk__in=[])
+    places = places_of(user, paths)
+    if places is EVERYWHERE:
+        return None
+    if isinstance(places, list) and len(places) <= LIST_PLACES_NAMED:
+        return Q(**{f"{field}_id__in": places})
+    return access.below_any(paths, f"{field}__path")
 
 
 def process_visibility(user, prefix: str = "") -> Q:
@@ -72,24 +90,14 @@ def process_visibility(user, prefix: str = "") -> Q:
     its organization lies below a place the user works, or it is their own claim or appeal.
 
     The places' organizations and the user's own processes are read first (answered once per request)
-    and named in the condition, so a branch's list starts from the branch's few processes instead of
-    walking a province's newest processes to find the branch's (an ordinary branch's 积分申报 list:
-    4.7 s at 1.6 M processes, ``benchmarks/suite.py``)."""
+    and named in the condition when few (``rows_of_places``)."""
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     if user.is_superuser:
         return Q()
-    paths = _following_paths(user)
-    places = places_of(user, paths)
-    if places is EVERYWHERE:
+    condition = rows_of_places(user, _following_paths(user), f"{prefix}organization")
+    if condition is None:
         return Q()
-    if isinstance(places, list) and len(places) <= PROCESS_PLACES_NAMED:
-        condition = Q(**{f"{prefix}organization_id__in": places})
-    else:
-        # A committee's thousands of organizations hold a good share of all processes: the list walks
-        # the flow's processes newest first until it has a page (a 市/县委's: 0.2–0.35 s at 1.6 M
-        # processes; naming its 3,334 organizations sorts their 16,000 processes instead, no faster).
-        condition = access.below_any(paths, f"{prefix}organization__path")
     own = _per_request(user, ("own_visible",), lambda: _own_visible(user))
     if own:
         condition |= Q(**{f"{prefix}pk__in": own})
@@ -152,22 +160,12 @@ def _own_members(user) -> list[int]:
 
 def _branch_visibility(user, field: str) -> Q | None:
     """Rows of the branches whose processes ``user`` may follow, on ``field`` (an organization); None for
-    every branch. The branches are named when few: PostgreSQL reads their rows by index, or-ed with one's
-    own by index, instead of merging every claim of the province with every member (0.7 s → 12 ms for a
-    committee member's claims at 620 k claims)."""
+    every branch (``rows_of_places``: a committee member's API claims/ 1.15 s → 23 ms at 620 k claims)."""
     if user.is_superuser:
         return None
     if not user.is_active:
         return Q(pk__in=[])
-    paths = _following_paths(user)
-    if not paths:
-        return Q(pk__in=[])
-    places = places_of(user, paths)
-    if places is EVERYWHERE:
-        return None
-    if isinstance(places, list):
-        return Q(**{f"{field}_id__in": places})
-    return Q(**{f"{field}__in": organizations_following(user)})
+    return rows_of_places(user, _following_paths(user), field)
 
 
 # ---------------------------------------------------------------- tasks (待办 / 待认领 / 已办)
