@@ -327,20 +327,23 @@ def queue_for(user, flow_classes, permissions: Iterable[str] | None = None) -> Q
         # row itself: an index probe per (permission, organization) into the open human tasks, already
         # oldest first (``workflows`` migration 0012), instead of walking every open task of the
         # province that holds the permission and checking its process's organization.
-        places = places_of(user, paths)
-        if places is EVERYWHERE:
-            allowed |= Q(owner_permission__in=group)
-            continue
-        if isinstance(places, list):
-            places = [str(pk) for pk in places]  # guardian and viewflow keep object ids as text
-        else:
-            places = places.values(text_pk=Cast("pk", CharField()))
-        allowed |= Q(
-            owner_permission__in=group,
-            owner_permission_content_type=_organization_type(),
-            owner_permission_obj_pk__in=places,
-        )
+        held = Q(owner_permission__in=group)
+        where = tasks_of_places(user, list(paths))
+        allowed |= held if where is None else held & where
     return without_own_tasks(tasks.filter(allowed), user)
+
+
+def tasks_of_places(user, paths: list[str]) -> Q | None:
+    """Tasks whose organization — the one their permission holds in (``owner_permission_obj``) — lies at
+    or below ``paths``; None for every task (the top of the only tree)."""
+    places = places_of(user, paths)
+    if places is EVERYWHERE:
+        return None
+    if isinstance(places, list):
+        pks = [str(pk) for pk in places]  # guardian and viewflow keep object ids as text
+    else:
+        pks = places.values(text_pk=Cast("pk", CharField()))
+    return Q(owner_permission_content_type=_organization_type(), owner_permission_obj_pk__in=pks)
 
 
 # Up to this many organizations are named in the queue's query as values, above it as a subquery.

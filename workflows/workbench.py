@@ -23,8 +23,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import CharField, Count, F, Q, QuerySet, Window
-from django.db.models.functions import Cast, RowNumber
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -45,13 +45,12 @@ from workflows.flows import AppealFlow, ClaimFlow, PeriodReviewFlow
 from workflows.models import Claim, PublicityWindow, ReviewSettings
 from workflows.rule_flows import RuleProposalFlow
 from workflows.selectors import (
-    EVERYWHERE,
     TASK_MEMBER_PATHS,
     inbox_of,
     organizations_following,
-    places_of,
     queue_for,
     rules_on,
+    tasks_of_places,
 )
 from yearend.flows import AnnualReviewFlow, EvaluationFlow
 
@@ -275,12 +274,8 @@ def escalated_to_me(user) -> Q:
     paths = [path for found in grants.values() for path in found]
     if not paths:
         return Q(pk__in=[])
-    places = places_of(user, paths)
-    if places is EVERYWHERE:
-        return Q()
-    if isinstance(places, list):
-        return Q(owner_permission_obj_pk__in=[str(pk) for pk in places])
-    return Q(owner_permission_obj_pk__in=places.values(text_pk=Cast("pk", CharField())))
+    where = tasks_of_places(user, paths)
+    return Q() if where is None else where
 
 
 def overdue_candidates(

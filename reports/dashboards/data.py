@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.core.paginator import Page, Paginator
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -451,16 +451,6 @@ def _windows_open(branches: Sequence[Organization], now: datetime.datetime) -> C
     return Counter(windows)
 
 
-def _page(paginator: Paginator, number) -> Page:
-    """The page asked for; the first for a number that is not one, the last past the end."""
-    try:
-        return paginator.page(number or 1)
-    except PageNotAnInteger:
-        return paginator.page(1)
-    except EmptyPage:
-        return paginator.page(paginator.num_pages)
-
-
 def branch_comparisons(
     user,
     organization: Organization,
@@ -514,7 +504,7 @@ def organization_dashboard(
     periods = organization_periods(start_month, today)
     period = period or default_period(organization, periods, start_month) or period_of(today, PeriodKind.HALF)
     ranking = stored_ranking_state(organization, period)
-    branches = _page(Paginator(branches_below(organization), BRANCHES_PER_PAGE), branch_page)
+    branches = Paginator(branches_below(organization), BRANCHES_PER_PAGE).get_page(branch_page)
     board = OrganizationDashboard(
         organization,
         periods,
@@ -526,7 +516,7 @@ def organization_dashboard(
     )
     if ranking.complete:
         board.top, board.bottom = ranking_edges(ranking, TOP_AND_BOTTOM, EDGE_MOST)
-        board.rows = _page(Paginator(ranking_rows(ranking), RANKING_PER_PAGE), page)
+        board.rows = Paginator(ranking_rows(ranking), RANKING_PER_PAGE).get_page(page)
         board.graded = ranking_graded(ranking)
     elif not ranking.computing:
         board.pending = pending_branches(organization, period, PENDING_LISTED, ranking.surroundings)
