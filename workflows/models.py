@@ -801,6 +801,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+    # A sender's lease on the e-mail: no second sender while it runs (workflows.notifications).
+    email_claimed_at = models.DateTimeField(_("邮件发送开始时间"), null=True, blank=True)
     dedupe_key = models.CharField(max_length=150, null=True, blank=True, unique=True)
 
     class Meta:

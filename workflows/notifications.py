@@ -4,6 +4,10 @@
 e-mail queued on Celery. When the broker is down the row simply stays unsent (``emailed_at`` NULL)
 and the ``notifications_flush`` beat job sends it once things are back: nothing a service decided
 is lost because Redis was away, and nothing is e-mailed for a transaction that rolled back.
+
+A sender first takes the row under a lease (``email_claimed_at``, committed), then sends, then records
+``emailed_at`` — waiting out a database restart rather than leaving a sent e-mail unrecorded for the
+flush to send again.
 """
 
 from __future__ import annotations
@@ -14,12 +18,13 @@ import time
 from collections.abc import Iterable
 from functools import partial
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.core.mail import EmailMessage
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -38,6 +43,9 @@ BROKER_PAUSE_SECONDS = 30.0
 FLUSH_AFTER = datetime.timedelta(minutes=1)  # younger rows may still be on their way
 FLUSH_WITHIN = datetime.timedelta(days=7)  # older rows are stale news: the app shows them, no e-mail
 FLUSH_BATCH = 500
+# How long a sender holds a row it took: longer than one send may take (EMAIL_TIMEOUT), and no longer
+# than FLUSH_AFTER, so a row whose sender died is flushed with the others.
+SEND_LEASE = datetime.timedelta(minutes=1)
 
 TITLE_MAX = 200
 EMAIL_SUBJECT = _("【党员积分】%(title)s")
@@ -118,36 +126,99 @@ def _email_text(notification: Notification) -> str:
     return "\n\n".join(parts)
 
 
-@transaction.atomic
-def notification_email_send(*, notification_id: int) -> bool:
-    """E-mail one notification once: the row lock and ``emailed_at`` make a second run a no-op."""
-    notification = (
-        Notification.objects.select_for_update(of=("self",))
-        .select_related("recipient")
-        .filter(pk=notification_id)
-        .first()
-    )
-    if notification is None or notification.emailed_at is not None:
-        return False
-    recipient = notification.recipient
-    if not recipient.email or not recipient.is_active:
-        return False
-    send_mail(
+def _email_claim(notification_id: int, now: datetime.datetime) -> Notification | None:
+    """Take the row for sending, committed before anything is sent: no other sender takes it while the
+    lease runs, and a sender that dies before sending leaves it to the flush once the lease is over."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("recipient")
+            .filter(pk=notification_id)
+            .first()
+        )
+        if notification is None or notification.emailed_at is not None:
+            return None
+        if notification.email_claimed_at is not None and notification.email_claimed_at > now - SEND_LEASE:
+            return None
+        recipient = notification.recipient
+        if not recipient.email or not recipient.is_active:
+            return None
+        notification.email_claimed_at = timezone.now()
+        notification.save(update_fields=["email_claimed_at"])
+    return notification
+
+
+def _email_release(notification_id: int) -> None:
+    """The send failed: let the flush try again without waiting for the lease."""
+    try:
+        Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(email_claimed_at=None)
+    except DatabaseError:
+        logger.warning(
+            "Notification %s: lease kept after a failed send; the flush retries it later", notification_id
+        )
+
+
+def _email_mark_sent(notification_id: int, claimed_at: datetime.datetime) -> None:
+    """Record the e-mail as sent, waiting out a database that is restarting.
+
+    The message has left: if this record were lost the flush would send it a second time. So it is
+    retried for as long as the lease keeps other senders away. Inside a caller's transaction (the tests,
+    eager Celery under a view) there is nothing to reconnect, and the error is the caller's.
+    """
+    deadline = time.monotonic() + max((claimed_at + SEND_LEASE - timezone.now()).total_seconds() * 0.8, 1.0)
+    pause = 0.2
+    while True:
+        try:
+            Notification.objects.filter(pk=notification_id).update(emailed_at=timezone.now())
+            return
+        except (OperationalError, InterfaceError):
+            if connection.in_atomic_block or time.monotonic() + pause > deadline:
+                logger.error("Notification %s was e-mailed but could not be marked sent", notification_id)
+                raise
+            logger.warning(
+                "Notification %s e-mailed; the database is away, marking it again", notification_id
+            )
+            connection.close()
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
+
+
+def _email_message(notification: Notification) -> EmailMessage:
+    """The e-mail, its Message-ID fixed per notification: should a message ever leave twice (a worker
+    killed between sending and recording it), mail systems that collapse one Message-ID show it once."""
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return EmailMessage(
         subject=EMAIL_SUBJECT % {"title": " ".join(notification.title.split())},
-        message=_email_text(notification),
-        from_email=None,
-        recipient_list=[recipient.email],
+        body=_email_text(notification),
+        to=[notification.recipient.email],
+        headers={"Message-ID": f"<jifen-notification-{notification.pk}@{domain}>"},
     )
-    notification.emailed_at = timezone.now()
-    notification.save(update_fields=["emailed_at"])
+
+
+def notification_email_send(*, notification_id: int, now: datetime.datetime | None = None) -> bool:
+    """E-mail one notification once: taken under a lease, sent, then recorded as sent.
+
+    A second run while the lease holds, or after the record, sends nothing.
+    """
+    notification = _email_claim(notification_id, now or timezone.now())
+    if notification is None:
+        return False
+    try:
+        _email_message(notification).send()
+    except Exception:
+        _email_release(notification.pk)
+        raise
+    _email_mark_sent(notification.pk, notification.email_claimed_at)
     return True
 
 
 def notifications_unsent(*, now: datetime.datetime | None = None) -> QuerySet[Notification]:
-    """Rows whose e-mail never went out (the broker was down, a worker died), old enough to retry."""
+    """Rows whose e-mail never went out (the broker was down, a worker died), old enough to retry,
+    and not taken by a sender whose lease still runs."""
     now = now or timezone.now()
     return (
         Notification.objects.filter(
+            Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lte=now - SEND_LEASE),
             emailed_at__isnull=True,
             created_at__lte=now - FLUSH_AFTER,
             created_at__gte=now - FLUSH_WITHIN,
@@ -163,7 +234,7 @@ def notifications_flush(*, now: datetime.datetime | None = None) -> int:
     sent = 0
     for pk in list(notifications_unsent(now=now).values_list("pk", flat=True)[:FLUSH_BATCH]):
         try:
-            sent += notification_email_send(notification_id=pk)
+            sent += notification_email_send(notification_id=pk, now=now)
         except Exception:
             logger.exception("Notification %s could not be e-mailed; will retry", pk)
     return sent

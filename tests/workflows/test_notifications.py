@@ -6,7 +6,9 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError as DatabaseOperationalError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 from viewflow.workflow.models import Process, Task
@@ -186,6 +188,75 @@ def test_the_email_task_is_idempotent(alice, mailoutbox):
     assert tasks.send_notification_email.delay(notification.pk).get() is True
     assert tasks.send_notification_email.delay(notification.pk).get() is False
     assert len(mailoutbox) == 1
+
+
+def test_a_row_another_sender_holds_is_left_to_it_until_its_lease_ends(alice, mailoutbox):
+    taken = timezone.now() - LATER
+    notification = Notification.objects.create(
+        recipient=alice, kind="k", title="审核通过", created_at=taken, email_claimed_at=timezone.now()
+    )
+
+    assert notification_email_send(notification_id=notification.pk) is False
+    assert notifications_flush() == 0
+    assert mailoutbox == []
+
+    # That sender died before sending: once its lease is over, the flush sends the e-mail.
+    assert notifications_flush(now=timezone.now() + notifications.SEND_LEASE) == 1
+    assert len(mailoutbox) == 1
+
+
+def test_a_send_that_fails_gives_the_row_back_to_the_flush_at_once(alice, mailoutbox):
+    notification = Notification.objects.create(
+        recipient=alice, kind="k", title="审核通过", created_at=timezone.now() - LATER
+    )
+    refused = mock.patch("django.core.mail.EmailMessage.send", side_effect=ConnectionRefusedError)
+
+    with refused, pytest.raises(ConnectionRefusedError):
+        notification_email_send(notification_id=notification.pk)
+
+    notification.refresh_from_db()
+    assert notification.emailed_at is None and notification.email_claimed_at is None
+    assert notifications_flush() == 1
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_email_sent_while_the_database_restarts_is_recorded_once_it_is_back(mailoutbox):
+    """The message left; the database went away before ``emailed_at`` was written. Recording it is
+    retried until the database answers, so the flush never sends it a second time."""
+    alice = UserFactory(username="alice", email="alice@example.org")
+    notification = Notification.objects.create(
+        recipient=alice, kind="k", title="审核通过", created_at=timezone.now() - LATER
+    )
+    real_update = QuerySet.update
+    failures = iter([DatabaseOperationalError("server closed the connection unexpectedly")])
+
+    def restarting(queryset, **kw):
+        if "emailed_at" in kw and (failure := next(failures, None)):
+            raise failure
+        return real_update(queryset, **kw)
+
+    with mock.patch.object(QuerySet, "update", restarting), mock.patch("time.sleep"):
+        assert notification_email_send(notification_id=notification.pk) is True
+
+    notification.refresh_from_db()
+    assert notification.emailed_at is not None
+    assert notifications_flush(now=timezone.now() + LATER) == 0
+    assert len(mailoutbox) == 1
+
+
+def test_each_notification_has_its_own_fixed_message_id(alice, mailoutbox, settings):
+    settings.SITE_URL = "https://jifen.example.gov.cn"
+    first = Notification.objects.create(recipient=alice, kind="k", title="一")
+    second = Notification.objects.create(recipient=alice, kind="k", title="二")
+
+    notification_email_send(notification_id=first.pk)
+    notification_email_send(notification_id=second.pk)
+
+    assert [m.extra_headers["Message-ID"] for m in mailoutbox] == [
+        f"<jifen-notification-{first.pk}@jifen.example.gov.cn>",
+        f"<jifen-notification-{second.pk}@jifen.example.gov.cn>",
+    ]
 
 
 def test_no_email_address_or_no_row_sends_nothing(db, mailoutbox):
