@@ -15,6 +15,7 @@ the audit records with their hash chains (advisory lock + chain head read) and t
 Run:  .venv/bin/python benchmarks/steps.py [--claims 300] [--processes 1 2] [--json]
       [--server postgres://postgres@127.0.0.1:5432] [--branches 4 --members 30] [--keep]
       [--show-queries]   (print the SQL of one claim's steps)
+      [--profile 200]    (where 200 claims' steps spend their Python time: cProfile, one process)
 The database (jifen_steps_<pid>) is dropped at the end unless --keep is given.
 """
 
@@ -60,6 +61,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of text")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--show-queries", action="store_true", help="print the SQL of one claim's steps")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="profile N claims in one process (cProfile) and stop",
+    )
     return parser.parse_args(argv)
 
 
@@ -255,6 +263,25 @@ def run_claims(todo: list[tuple[Branch, int, str, datetime.date]], *, count_ever
         "data_queries": data_queries,
         "sql": sql,
     }
+
+
+def profile_claims(branches: list[Branch], count: int) -> str:
+    """Where a claim's steps spend their time in Python: cProfile over ``count`` claims (after 5 to warm
+    up), the functions that cost most by their own time and with what they call."""
+    import cProfile
+    import io
+    import pstats
+
+    run_claims(plan(branches, 5, 1), count_every=0)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    run_claims(plan(branches, count, 2), count_every=0)
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    stats.sort_stats("tottime").print_stats(30)
+    stats.sort_stats("cumulative").print_stats(60)
+    return out.getvalue()
 
 
 CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
@@ -546,7 +573,9 @@ def run(args: argparse.Namespace, dsn: str) -> dict[str, Any]:
         for step in STEPS:
             print(f"\n--- {step}: {len(outcome['sql'][step])} queries")
             for text in outcome["sql"][step]:
-                print("  " + text[:300])
+                print("  " + text[: int(os.environ.get("SHOW_QUERIES_WIDTH", "300"))])
+    if args.profile:
+        return {"profile": profile_claims(branches, args.profile)}
     connections.close_all()
     runs = []
     offset = 1  # the (day, item) ranks of the show-queries claim and of earlier runs stay apart
@@ -581,6 +610,9 @@ def main(argv: list[str] | None = None) -> None:
     try:
         setup_django(dsn, media.name)
         result = run(args, dsn)
+        if "profile" in result:
+            print(result["profile"])
+            return
         print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else report_text(result))
     finally:
         from django.db import connections

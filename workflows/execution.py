@@ -28,6 +28,11 @@ from accounts.step_memo import one_step, remembered
 from workflows import messages
 
 OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+# What one step reads of its task's process: its organization and, for a claim, whose points it is.
+STEP_RELATED = (
+    "process__branchprocess__organization",
+    "process__branchprocess__claim__member",
+)
 
 
 class TaskConflict(Exception):
@@ -53,13 +58,21 @@ def task_entitled(user: Any, task: Task) -> bool:
         return False
     if not task.owner_permission:
         return task.owner_id == user.pk  # a task assigned by the flow (the member's own revision)
-    organization = process_organization(task.process_id)
+    organization = process_organization(task.process_id, task.process)
     return organization is not None and may(user, task.owner_permission, organization)
 
 
-def process_organization(process_id: int) -> Organization | None:
+def process_organization(process_id: int, process: Any = None) -> Organization | None:
     """The organization of a process: asked by the task's checks and by the flow's permission of one
-    step, read once per step (``accounts.step_memo``)."""
+    step, read once per step (``accounts.step_memo``) — or not at all when ``process`` was read with it."""
+    from workflows.models import BranchProcess
+
+    if isinstance(process, BranchProcess):
+        descriptor = BranchProcess.organization
+        if not descriptor.is_cached(process) and process.pk is not None:
+            organization = remembered(("process_organization", process.pk), lambda: process.organization)
+            descriptor.field.set_cached_value(process, organization)
+        return process.organization
     return remembered(
         ("process_organization", process_id),
         lambda: Organization.objects.filter(processes__pk=process_id).first(),
@@ -115,7 +128,10 @@ def task_carry_out(task: Task, user: Any, service: Callable[..., Any], **kwargs:
         if task.status == STATUS.NEW:
             if not flow_task.can_assign(user, task):
                 raise PermissionDenied("may not take this task")
-            activation.assign(user)
+            # Taken and done in one transaction under the process's lock: no one can see it taken in
+            # between, so the task's row is written once, when it is done.
+            with _unsaved(task):
+                activation.assign(user)
         if not flow_task.can_execute(user, task):
             raise PermissionDenied("may not execute this task")
         activation.start(SimpleNamespace(user=user))
@@ -157,12 +173,26 @@ def task_release(task: Task, user: Any) -> Task:
 
 
 @contextmanager
+def _unsaved(task: Task) -> Iterator[None]:
+    """``task.save()`` does nothing inside the block (an instance attribute hides the method)."""
+    task.save = lambda *args, **kwargs: None  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        del task.save
+
+
+@contextmanager
 def _locked(task: Task) -> Iterator[Task]:
     """The task re-read under its process's lock, in one transaction; a lock someone holds is a conflict."""
     try:
         # The lock opens the transaction; no savepoint inside it: a failure rolls the whole step back.
         with task.flow_task.flow_class.lock(task.process_id), transaction.atomic(savepoint=False):
-            yield Task.objects.select_related("owner", "process").get(pk=task.pk)
+            locked = Task.objects.select_related("owner", *STEP_RELATED).get(pk=task.pk)
+            # The flow's own process class, read in the same query: viewflow's activation, the duty
+            # checks and the next task's organization all ask for it again otherwise.
+            locked.process = locked.process.coerced
+            yield locked
     except FlowLockFailed as error:
         raise TaskConflict(str(messages.TASK_LOCKED)) from error
 

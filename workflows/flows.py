@@ -25,11 +25,9 @@ from workflows.views import tasks as views
 
 def _organization(process):
     # viewflow hands over the bare Process row in some checks and the flow's own class in others.
-    if isinstance(process, BranchProcess):
-        return process.organization
     from workflows.execution import process_organization
 
-    return process_organization(process.pk)
+    return process_organization(process.pk, process)
 
 
 class ScopedFlowMixin:

@@ -99,6 +99,31 @@ class BranchProcess(Process):
         verbose_name = _("流程")
         verbose_name_plural = _("流程")
 
+    # viewflow saves the whole process each time a step moves it on (its status, when it finished). The
+    # organization and the record it carries do not change then: their row is written only when they do.
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        if not instance.get_deferred_fields():
+            instance._branch_loaded = instance._branch_values()
+        return instance
+
+    def _branch_values(self) -> tuple:
+        return tuple(getattr(self, field.attname) for field in BranchProcess._meta.local_concrete_fields)
+
+    def save(self, *args, **kwargs):
+        loaded = getattr(self, "_branch_loaded", None)
+        whole = not args and kwargs.get("update_fields") is None and not self._state.adding
+        if whole and loaded is not None and loaded == self._branch_values():
+            kwargs["update_fields"] = PROCESS_COLUMNS
+        super().save(*args, **kwargs)
+        if not self.get_deferred_fields():
+            self._branch_loaded = self._branch_values()
+
+
+# What viewflow's own process row holds (the columns a step that moves the process on writes).
+PROCESS_COLUMNS = [field.name for field in Process._meta.concrete_fields if not field.primary_key]
+
 
 class ClaimProcess(BranchProcess):
     class Meta:

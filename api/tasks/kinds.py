@@ -110,10 +110,21 @@ class TaskKind:
 
 
 def _claim(task: Task):
-    # One query, with what the step's checks and audit record read of the claim.
+    # Read before the step only where a check must come first (调整: the item has a range).
     from workflows.models import Claim
 
     return Claim.objects.select_related("member__user", "branch").get(process__pk=task.process_id)
+
+
+def _on_its_claim(service: Any) -> Any:
+    """``service`` on the task's claim as read with the task under the process's lock
+    (``workflows.execution.STEP_RELATED``): the step reads no claim before it (the service re-reads it
+    under the claim's own lock)."""
+
+    def on_claim(*, by: Any, activation: Any, **kwargs: Any) -> Any:
+        return service(claim=activation.process.claim, by=by, activation=activation, **kwargs)
+
+    return on_claim
 
 
 def _review(task: Task):
@@ -133,19 +144,19 @@ def _annual_review(task: Task):
 
 
 def _record(task: Task, user: Any, act: Act) -> Any:
-    claim = _claim(task)
     if act.decision == "return":
-        return task_carry_out(task, user, claims.claim_return, claim=claim, reason=act.reason)
-    return task_carry_out(task, user, claims.claim_record, claim=claim, note=act.reason)
+        return task_carry_out(task, user, _on_its_claim(claims.claim_return), reason=act.reason)
+    return task_carry_out(task, user, _on_its_claim(claims.claim_record), note=act.reason)
 
 
 def _review_claim(task: Task, user: Any, act: Act) -> Any:
-    claim = _claim(task)
     if act.decision == "reject":
-        return task_carry_out(task, user, claims.claim_reject, claim=claim, reason=act.reason)
+        return task_carry_out(task, user, _on_its_claim(claims.claim_reject), reason=act.reason)
     if act.decision == "adjust":
-        _require_range(claim)
-    return task_carry_out(task, user, claims.claim_approve, claim=claim, points=act.points, reason=act.reason)
+        _require_range(_claim(task))
+    return task_carry_out(
+        task, user, _on_its_claim(claims.claim_approve), points=act.points, reason=act.reason
+    )
 
 
 def _require_range(claim) -> None:
