@@ -220,9 +220,10 @@ def members_scored_in(branch: Organization, first: datetime.date, last: datetime
         Q(end__isnull=True) | Q(end__gt=first)
     )
     with_entries = LedgerEntry.objects.filter(branch=branch, occurred_on__range=(first, last))
-    return Member.objects.filter(
-        Q(pk__in=spells.values("member_id")) | Q(pk__in=with_entries.values("member_id"))
-    ).distinct()
+    # One UNION of the two small lists: "in this one OR in that one" made PostgreSQL scan every member of
+    # the province (1 s at 7 M members) instead of probing the branch's few hundred.
+    either = spells.order_by().values("member_id").union(with_entries.order_by().values("member_id"))
+    return Member.objects.filter(pk__in=either)
 
 
 def branch_scores(
