@@ -93,9 +93,7 @@ def process_visibility(user, prefix: str = "") -> Q:
     and named in the condition when few (``rows_of_places``)."""
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
-    if user.is_superuser:
-        return Q()
-    condition = rows_of_places(user, _following_paths(user), f"{prefix}organization")
+    condition = _branch_visibility(user, f"{prefix}organization")
     if condition is None:
         return Q()
     own = _per_request(user, ("own_visible",), lambda: _own_visible(user))

@@ -299,7 +299,7 @@ def overdue_candidates(
     chased = Task.objects.filter(waiting, escalated_to_me(user))
     # The queue's and the inbox's own conditions with these added, not ``pk IN (the queue)``: PostgreSQL
     # would read the whole queue first (16,500 tasks for the province's officer: 0.5 s). The chased
-    # tasks waiting and taken apart, each in its own index's order (``workflows`` 0012 and 0014).
+    # tasks waiting and taken apart, each in its own index's order (``workflows`` 0012 and 0016).
     sources = (
         chased.filter(status=STATUS.NEW),
         chased.filter(status=STATUS.ASSIGNED),
